@@ -1,0 +1,3 @@
+from kwatch.cli import main
+
+main()

@@ -1,0 +1,327 @@
+"""Load, validate and index catalogue files (the bundled ones and the user's own).
+
+The files are the source of truth; the database holds an index of them that is rebuilt only when
+the files change (a fingerprint of names, sizes and modification times), so an ordinary command
+reads no TOML at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kwatch import __version__
+from kwatch.db import get_meta, set_meta, transaction
+from kwatch.errors import CatalogueError
+from kwatch.paths import bundled_catalogue_dir, user_catalogue_dir
+from kwatch.textnorm import has_hangul, hangul_initials, name_key
+from kwatch.values import KINDS, PRECISIONS, RELEASE_TYPES, parse_partial_date
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+REGION_PATTERN = re.compile(r"^[A-Z]{2}$")
+ENTRY_FIELDS = {
+    "id", "title", "alt_titles", "original_title", "romanized_title", "year", "kind",
+    "directors", "runtime_min", "themes", "content_notes", "synopsis", "sources",
+    "releases", "missing",
+}  # fmt: skip
+RELEASE_FIELDS = {"date", "precision", "region", "type", "note", "source"}
+# Facts the bundled catalogue must have for every entry unless `missing` says why not.
+STRICT_REQUIRED = ("original_title", "year", "directors", "themes", "synopsis")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    entry: str | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.entry:
+            where += f": {self.entry}"
+        if self.field:
+            where += f": {self.field}"
+        return f"{where}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "entry": self.entry,
+            "field": self.field,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    themes: dict[str, str]
+    content_notes: dict[str, str]
+    sources: dict[str, dict[str, str]]
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib
+
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def load_vocabulary(folder: Path | None = None) -> Vocabulary:
+    folder = folder or bundled_catalogue_dir()
+    themes = _read_toml(folder / "themes.toml")
+    return Vocabulary(
+        themes=dict(themes.get("themes", {})),
+        content_notes=dict(themes.get("content_notes", {})),
+        sources=dict(_read_toml(folder / "sources.toml")),
+    )
+
+
+def _is_str_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
+def validate_entry(  # noqa: C901 - one flat list of field rules reads best
+    entry: dict[str, Any], vocab: Vocabulary, *, file: str, strict: bool
+) -> list[Problem]:
+    """Every problem with one entry, each naming its file, entry and field."""
+    entry_id = entry.get("id") if isinstance(entry.get("id"), str) else None
+    problems: list[Problem] = []
+
+    def bad(field: str | None, message: str) -> None:
+        problems.append(Problem(file, entry_id, field, message))
+
+    missing = entry.get("missing", {})
+    if not isinstance(missing, dict) or not all(
+        isinstance(v, str) and v.strip() for v in missing.values()
+    ):
+        bad("missing", "must be a table of field = reason, each reason a non-empty string")
+        missing = {}
+
+    for key in sorted(set(entry) - ENTRY_FIELDS):
+        bad(key, f"unknown field (allowed: {', '.join(sorted(ENTRY_FIELDS))})")
+
+    if entry_id is None:
+        bad("id", "required: a slug such as bleak-night-2011")
+    elif not ID_PATTERN.match(entry_id):
+        bad("id", f"{entry_id!r} is not a slug: lowercase letters, digits and single hyphens")
+    title = entry.get("title")
+    if not isinstance(title, str) or not title.strip():
+        bad("title", "required: the English title as a non-empty string")
+
+    def check_optional(field: str, ok: bool, expected: str) -> None:
+        if field in entry and not ok:
+            bad(field, f"must be {expected}")
+
+    check_optional("alt_titles", _is_str_list(entry.get("alt_titles")), "a list of strings")
+    original = entry.get("original_title")
+    check_optional("original_title", isinstance(original, str) and bool(original), "a string")
+    if strict and isinstance(original, str) and original and not has_hangul(original):
+        bad("original_title", f"{original!r} has no Hangul; give the Korean title")
+    check_optional(
+        "romanized_title", isinstance(entry.get("romanized_title"), str), "a string"
+    )
+    year = entry.get("year")
+    check_optional(
+        "year",
+        isinstance(year, int) and not isinstance(year, bool) and 1890 <= year <= 2100,
+        "a whole year between 1890 and 2100",
+    )
+    check_optional("kind", entry.get("kind") in KINDS, f"one of {', '.join(KINDS)}")
+    check_optional("directors", _is_str_list(entry.get("directors")), "a list of names")
+    runtime = entry.get("runtime_min")
+    check_optional(
+        "runtime_min",
+        isinstance(runtime, int) and not isinstance(runtime, bool) and 0 < runtime < 2000,
+        "a whole number of minutes",
+    )
+    check_optional("synopsis", isinstance(entry.get("synopsis"), str), "a string")
+    for field, known, what in (
+        ("themes", vocab.themes, "theme"),
+        ("content_notes", vocab.content_notes, "content note"),
+        ("sources", vocab.sources, "source"),
+    ):
+        values = entry.get(field, [])
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            bad(field, "must be a list of strings")
+            continue
+        for value in values:
+            if value not in known:
+                bad(field, f"unknown {what} {value!r} (see catalogue/themes.toml)")
+
+    releases = entry.get("releases", [])
+    if not isinstance(releases, list):
+        bad("releases", "must be a list of [[releases]] tables")
+        releases = []
+    for i, release in enumerate(releases, 1):
+        problems.extend(_validate_release(release, file, entry_id, f"releases[{i}]"))
+
+    if strict:
+        for field in STRICT_REQUIRED:
+            value = entry.get(field)
+            if (value is None or value == "" or value == []) and field not in missing:
+                bad(field, "required in the bundled catalogue (or give a reason under [missing])")
+    return problems
+
+
+def _validate_release(release: object, file: str, entry_id: str | None, at: str) -> list[Problem]:
+    if not isinstance(release, dict):
+        return [Problem(file, entry_id, at, "must be a table")]
+    problems = []
+
+    def bad(field: str, message: str) -> None:
+        problems.append(Problem(file, entry_id, f"{at}.{field}", message))
+
+    for key in sorted(set(release) - RELEASE_FIELDS):
+        bad(key, f"unknown field (allowed: {', '.join(sorted(RELEASE_FIELDS))})")
+    precision = release.get("precision")
+    if precision not in PRECISIONS:
+        bad("precision", f"must be one of {', '.join(PRECISIONS)}")
+    date_value = release.get("date", "")
+    if not isinstance(date_value, str):
+        bad("date", "must be a string such as \"2023-01-20\", \"2023-01\" or \"2023\"")
+    elif precision == "unknown":
+        if date_value:
+            bad("date", "must be empty when precision is unknown")
+    elif precision in PRECISIONS:
+        try:
+            _, parsed_precision = parse_partial_date(date_value)
+        except Exception as exc:  # InvalidInput: reported, not raised
+            bad("date", getattr(exc, "message", str(exc)))
+        else:
+            if parsed_precision != precision:
+                bad("date", f"{date_value!r} has {parsed_precision} precision, not {precision}")
+    region = release.get("region", "KR")
+    if not isinstance(region, str) or not REGION_PATTERN.match(region):
+        bad("region", "must be a two-letter country code such as KR")
+    if release.get("type") not in RELEASE_TYPES:
+        bad("type", f"must be one of {', '.join(RELEASE_TYPES)}")
+    for field in ("note", "source"):
+        if field in release and not isinstance(release[field], str):
+            bad(field, "must be a string")
+    return problems
+
+
+def read_catalogue_file(path: Path) -> list[dict[str, Any]]:
+    """The entries in one file: a single entry, or several under [[titles]] (TOML or JSON)."""
+    try:
+        if path.suffix == ".json":
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        else:
+            data = _read_toml(path)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        # tomllib.TOMLDecodeError and json.JSONDecodeError are both ValueErrors.
+        raise CatalogueError(f"{path}: cannot be read: {exc}") from None
+    if isinstance(data, dict) and "titles" in data and "id" not in data:
+        entries = data["titles"]
+    elif isinstance(data, list):
+        entries = data
+    else:
+        entries = [data]
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise CatalogueError(f"{path}: 'titles' must be a list of tables")
+    return entries
+
+
+def validate_file(path: Path, vocab: Vocabulary | None = None, *, strict: bool = False) -> list[Problem]:
+    vocab = vocab or load_vocabulary()
+    try:
+        entries = read_catalogue_file(path)
+    except CatalogueError as exc:
+        return [Problem(str(path), None, None, exc.message.split(": ", 1)[-1])]
+    problems = []
+    seen: set[str] = set()
+    for entry in entries:
+        problems.extend(validate_entry(entry, vocab, file=str(path), strict=strict))
+        entry_id = entry.get("id")
+        if isinstance(entry_id, str):
+            if entry_id in seen:
+                problems.append(Problem(str(path), entry_id, "id", "duplicate id in this file"))
+            seen.add(entry_id)
+    return problems
+
+
+def catalogue_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.suffix in (".toml", ".json") and p.is_file() and not p.name.startswith(".")
+    )
+
+
+def _bundled_title_files() -> list[Path]:
+    return catalogue_files(bundled_catalogue_dir() / "titles")
+
+
+def fingerprint(files: list[Path]) -> str:
+    digest = hashlib.sha256(__version__.encode())
+    for path in files:
+        stat = path.stat()
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def load_entries(vocab: Vocabulary) -> tuple[list[tuple[str, dict[str, Any]]], list[Problem]]:
+    """All valid entries, bundled first, then the user's files (which override by id).
+
+    An invalid entry is skipped and reported; the rest of its file, the other files and the
+    user's data are unaffected.
+    """
+    problems: list[Problem] = []
+    by_id: dict[str, tuple[str, dict[str, Any]]] = {}
+    for origin, files in (
+        ("bundled", _bundled_title_files()),
+        ("user-file", catalogue_files(user_catalogue_dir())),
+    ):
+        for path in files:
+            file_problems = validate_file(path, vocab, strict=False)
+            problems.extend(file_problems)
+            broken_ids = {p.entry for p in file_problems}
+            if None in broken_ids:
+                continue  # unreadable, or an entry without a usable id: skip the file
+            for entry in read_catalogue_file(path):
+                if entry["id"] not in broken_ids:
+                    by_id[entry["id"]] = (origin, {**entry, "_file": str(path)})
+    return list(by_id.values()), problems
+
+
+def sync_catalogue(conn: sqlite3.Connection, *, force: bool = False) -> list[Problem]:
+    """Rebuild the catalogue index when the files changed; return problems found in them."""
+    from kwatch.titles import INDEX_TABLES, get_title, index_title, title_from_entry
+
+    files = _bundled_title_files() + catalogue_files(user_catalogue_dir())
+    stamp = fingerprint(files)
+    if not force and get_meta(conn, "catalogue_fingerprint") == stamp:
+        return []
+    vocab = load_vocabulary()
+    entries, problems = load_entries(vocab)
+    with transaction(conn):
+        # Rebuild the whole index: cheaper than deleting title by title from FTS, and the
+        # user's own titles are re-indexed from their rows, which are never touched.
+        for table in INDEX_TABLES:
+            conn.execute(f"DELETE FROM {table}")
+        conn.execute("DELETE FROM titles WHERE origin != 'custom'")
+        conn.execute("DELETE FROM releases WHERE origin = 'catalogue'")
+        custom = [get_title(conn, r[0]) for r in conn.execute(
+            "SELECT id FROM titles WHERE origin = 'custom'").fetchall()]  # fmt: skip
+        for title in custom:
+            index_title(conn, title, write_row=False)
+        custom_ids = {t.id for t in custom}
+        for origin, entry in entries:
+            if entry["id"] in custom_ids:
+                problems.append(
+                    Problem(entry["_file"], entry["id"], "id",
+                            "same id as one of your own titles (add --custom); yours is kept")
+                )  # fmt: skip
+                continue
+            index_title(conn, title_from_entry(entry, origin), source_file=entry["_file"])
+        set_meta(conn, "catalogue_fingerprint", stamp)
+    return problems

@@ -1,0 +1,130 @@
+"""What every command shares: the --json flag, the database handle, and one error wrapper."""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from kwatch import output
+from kwatch.errors import KwatchError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+JsonFlag = Annotated[
+    bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")
+]
+
+
+class State:
+    """Per-invocation state: where the database is, opened on first use."""
+
+    def __init__(self, db: Path | None):
+        self.db_option = db
+        self._conn: sqlite3.Connection | None = None
+
+    @property
+    def db_path(self) -> Path:
+        from kwatch.paths import database_path
+
+        return database_path(self.db_option)
+
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            from kwatch.catalogue import sync_catalogue
+            from kwatch.db import explain_sqlite_error, open_database
+
+            conn = open_database(self.db_path)
+            try:
+                problems = sync_catalogue(conn)
+            except sqlite3.Error as exc:
+                raise explain_sqlite_error(self.db_path, exc) from None
+            for problem in problems:
+                output.warning(f"skipped catalogue entry: {problem}")
+            self._conn = conn
+        return self._conn
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State(None)
+    return root.obj
+
+
+def handle_errors(fn: F) -> F:
+    """Map core errors to one line on stderr (or a JSON error document) and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        as_json = bool(kwargs.get("as_json", False))
+        ctx = kwargs.get("ctx")
+        try:
+            return fn(*args, **kwargs)
+        except KwatchError as exc:
+            output.error(exc, as_json=as_json)
+            raise typer.Exit(exc.exit_code) from None
+        except sqlite3.Error as exc:
+            from kwatch.db import explain_sqlite_error
+
+            path = state(ctx).db_path if isinstance(ctx, typer.Context) else Path("database")
+            err = explain_sqlite_error(path, exc)
+            output.error(err, as_json=as_json)
+            raise typer.Exit(err.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+# The filters shared by list, search and pick (one definition, one meaning everywhere).
+ThemeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--theme", "-t", help="Only titles with this theme (repeat: all must match)."),
+]
+AvoidOpt = Annotated[
+    list[str] | None,
+    typer.Option("--avoid", help="Leave out titles with this theme or content note (repeatable)."),
+]
+YearOpt = Annotated[
+    str | None, typer.Option("--year", help="A year or range: 2010, 2005-2010, 2005-, -1999.")
+]
+DecadeOpt = Annotated[str | None, typer.Option("--decade", help="A decade: 2000s, 90s.")]
+DirectorOpt = Annotated[
+    str | None, typer.Option("--director", help="Director name, or part of it.")
+]
+KindOpt = Annotated[str | None, typer.Option("--kind", help="film or tv-series.")]
+MaxRuntimeOpt = Annotated[
+    int | None, typer.Option("--max-runtime", help="At most this many minutes.")
+]
+WatchedOpt = Annotated[
+    bool | None,
+    typer.Option("--watched/--unwatched", help="Only titles you have (or have not) seen."),
+]
+InWatchlistOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--in-watchlist/--not-in-watchlist", help="Only titles in (or not in) your library."
+    ),
+]
+
+
+def build_filters(
+    theme: list[str] | None = None,
+    avoid: list[str] | None = None,
+    year: str | None = None,
+    decade: str | None = None,
+    director: str | None = None,
+    kind: str | None = None,
+    max_runtime: int | None = None,
+    watched: bool | None = None,
+    in_watchlist: bool | None = None,
+):  # -> Filters (imported lazily)
+    from kwatch.filters import Filters
+
+    return Filters.build(
+        themes=theme, avoid=avoid, year=year, decade=decade, director=director, kind=kind,
+        max_runtime=max_runtime, watched=watched, in_watchlist=in_watchlist,
+    )  # fmt: skip

@@ -1,0 +1,339 @@
+"""Library commands: add, remove, list, watched, rate, status, show, path."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kwatch import output
+from kwatch.cli import app
+from kwatch.cli.common import (
+    AvoidOpt,
+    DecadeOpt,
+    DirectorOpt,
+    InWatchlistOpt,
+    JsonFlag,
+    KindOpt,
+    MaxRuntimeOpt,
+    ThemeOpt,
+    WatchedOpt,
+    YearOpt,
+    build_filters,
+    handle_errors,
+    state,
+)
+
+TitleArg = Annotated[
+    str, typer.Argument(help="An id, English, alternative or Korean title.", show_default=False)
+]
+HUMAN_LIST_LIMIT = 50
+
+
+def _today():
+    from kwatch.clock import today
+
+    return today()
+
+
+def _resolve(ctx: typer.Context, query: str):
+    from kwatch.titles import resolve
+
+    return resolve(state(ctx).conn(), query)
+
+
+@app.command()
+@handle_errors
+def add(
+    ctx: typer.Context,
+    title: TitleArg,
+    custom: Annotated[
+        bool, typer.Option("--custom", help="Add a title that is not in the catalogue.")
+    ] = False,
+    year: Annotated[int | None, typer.Option(help="Year (with --custom).")] = None,
+    director: Annotated[
+        list[str] | None, typer.Option("--director", help="Director (with --custom; repeatable).")
+    ] = None,
+    original_title: Annotated[
+        str | None, typer.Option("--original-title", help="Korean title (with --custom).")
+    ] = None,
+    kind: Annotated[str, typer.Option(help="film or tv-series (with --custom).")] = "film",
+    runtime: Annotated[int | None, typer.Option(help="Minutes (with --custom).")] = None,
+    theme: Annotated[
+        list[str] | None, typer.Option("--theme", help="Theme (with --custom; repeatable).")
+    ] = None,
+    release: Annotated[
+        str | None,
+        typer.Option(help="Release date YYYY-MM-DD, YYYY-MM or YYYY (with --custom)."),
+    ] = None,
+    release_type: Annotated[
+        str, typer.Option("--release-type", help="festival, theatrical, streaming or tv.")
+    ] = "theatrical",
+    priority: Annotated[
+        int | None, typer.Option(help="1 (low) to 5 (high); default 3. Weights `pick`.")
+    ] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")] = None,
+    note: Annotated[str | None, typer.Option(help="A note to keep with it.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Add a title to your watchlist.
+
+    \b
+    Example: kwatch add "Bleak Night" --priority 5 --tag friday
+             kwatch add "Some Film" --custom --year 2027 --release 2027-03
+    """
+    from kwatch.db import transaction
+    from kwatch.library import add as add_entry
+    from kwatch.library import check_priority
+    from kwatch.models import Release
+    from kwatch.titles import add_custom_title
+    from kwatch.values import KINDS, RELEASE_TYPES, parse_choice, parse_partial_date
+
+    today = _today()
+    check_priority(priority)
+    if not title.strip():
+        from kwatch.errors import InvalidInput
+
+        raise InvalidInput("the title is empty; give a title, a Korean title or an id.")
+    conn = state(ctx).conn()
+    if custom:
+        kind = parse_choice(kind, KINDS, "--kind")
+        releases = []
+        if release:
+            when, precision = parse_partial_date(release, what="--release")
+            rtype = parse_choice(release_type, RELEASE_TYPES, "--release-type")
+            releases.append(
+                Release(date=when, precision=precision, region="KR", type=rtype,
+                        source="added by you", origin="user")
+            )  # fmt: skip
+        with transaction(conn):
+            found = add_custom_title(
+                conn, title=title, year=year, directors=list(director or []),
+                original_title=original_title, kind=kind, runtime_min=runtime,
+                themes=list(theme or []), releases=releases,
+            )  # fmt: skip
+    else:
+        found = _resolve(ctx, title)
+    result = add_entry(conn, found, today=today, priority=priority, tags=tag, note=note)
+    if as_json:
+        output.emit_json({**result.entry.to_dict(), "created": result.created})
+        return
+    if result.created:
+        output.message(f"Added {found.label} [{found.id}] to your watchlist.")
+    else:
+        output.message(f"{found.label} [{found.id}] is already in your library; updated it.")
+
+
+@app.command()
+@handle_errors
+def remove(ctx: typer.Context, title: TitleArg, as_json: JsonFlag = False) -> None:
+    """Remove a title, and everything you recorded about it, from your library.
+
+    \b
+    Example: kwatch remove bleak-night-2011
+    """
+    from kwatch.library import remove as remove_entry
+
+    entry = remove_entry(state(ctx).conn(), _resolve(ctx, title))
+    if as_json:
+        output.emit_json(entry.to_dict())
+    else:
+        output.message(f"Removed {entry.title.label} from your library.")
+
+
+@app.command("list")
+@handle_errors
+def list_(
+    ctx: typer.Context,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="Only this tag (repeatable).")] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option("--status", help="planned, watching, on-hold, dropped, completed (repeatable)."),
+    ] = None,
+    theme: ThemeOpt = None,
+    avoid: AvoidOpt = None,
+    year: YearOpt = None,
+    decade: DecadeOpt = None,
+    director: DirectorOpt = None,
+    kind: KindOpt = None,
+    max_runtime: MaxRuntimeOpt = None,
+    watched: WatchedOpt = None,
+    sort: Annotated[
+        str, typer.Option(help="added, title, year, rating, priority, status or watched.")
+    ] = "added",
+    reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
+    limit: Annotated[
+        int | None,
+        typer.Option(help=f"At most N rows (default {HUMAN_LIST_LIMIT} for people, all with --json)."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List your library: everything you added, watched or rated.
+
+    \b
+    Example: kwatch list --status planned --sort priority
+             kwatch list --json | jq -r '.[] | select(.rating >= 4) | .title'
+    """
+    from kwatch.errors import InvalidInput
+    from kwatch.library import list_entries
+    from kwatch.values import parse_status
+
+    if limit is not None and limit < 1:
+        raise InvalidInput("--limit must be 1 or more.")
+    filters = build_filters(theme, avoid, year, decade, director, kind, max_runtime, watched)
+    statuses = [parse_status(s) for s in status or []]
+    effective_limit = limit if (limit is not None or as_json) else HUMAN_LIST_LIMIT
+    entries, total = list_entries(
+        state(ctx).conn(), filters=filters, tags=tag, statuses=statuses, sort=sort,
+        reverse=reverse, limit=effective_limit,
+    )  # fmt: skip
+    if as_json:
+        output.emit_json([e.to_dict() for e in entries])
+        return
+    if not entries:
+        output.message("Your library is empty here. Add a film: kwatch add \"Bleak Night\"."
+                       if total == 0 else "Nothing matches those filters.")  # fmt: skip
+        return
+    from kwatch.values import star_glyphs
+
+    caption = None
+    if total > len(entries):
+        caption = f"showing {len(entries)} of {total}; use --limit N or --json for more"
+    output.table(
+        ["Title", "Year", "Status", "Pri", "Rating", "Seen", "Tags", "Id"],
+        [
+            (e.title.title, e.title.year or "", e.status, e.priority, star_glyphs(e.rating),
+             len(e.viewings) or "", ", ".join(e.tags), e.title.id)
+            for e in entries
+        ],  # fmt: skip
+        caption=caption,
+    )
+
+
+@app.command()
+@handle_errors
+def watched(
+    ctx: typer.Context,
+    title: TitleArg,
+    on: Annotated[
+        str, typer.Option(help="When: YYYY-MM-DD, YYYY-MM, YYYY, today or yesterday.")
+    ] = "today",
+    rating: Annotated[str | None, typer.Option(help="Your rating: 0.5-5 in half stars.")] = None,
+    scale: Annotated[int, typer.Option(help="Rating scale: 5 (stars) or 10.")] = 5,
+    note: Annotated[str | None, typer.Option(help="A note about this viewing.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Log a viewing. Watching again adds another viewing; nothing is overwritten.
+
+    \b
+    Example: kwatch watched "Han Gong-ju" --on 2024-03 --rating 4.5
+    """
+    from kwatch.library import log_viewing
+    from kwatch.values import parse_rating, parse_viewing_date
+
+    today = _today()
+    when = parse_viewing_date(on, today)
+    stars = parse_rating(rating, scale) if rating is not None else None
+    entry = log_viewing(
+        state(ctx).conn(), _resolve(ctx, title), today=today, on=when, rating=stars, note=note
+    )
+    if as_json:
+        output.emit_json(entry.to_dict())
+        return
+    count = len(entry.viewings)
+    nth = "" if count == 1 else f" (viewing {count})"
+    output.message(f"Logged {entry.title.label} on {when[0]}{nth}.")
+
+
+@app.command()
+@handle_errors
+def rate(
+    ctx: typer.Context,
+    title: TitleArg,
+    rating: Annotated[str, typer.Argument(help="0.5 to 5 in half stars (or 1-10 with --scale 10).")],
+    scale: Annotated[int, typer.Option(help="Rating scale: 5 (stars) or 10.")] = 5,
+    as_json: JsonFlag = False,
+) -> None:
+    """Rate a title: half stars from 0.5 to 5, as Letterboxd does.
+
+    \b
+    Example: kwatch rate "Microhabitat" 4.5
+             kwatch rate microhabitat-2018 9 --scale 10
+    """
+    from kwatch.library import rate as rate_title
+    from kwatch.values import parse_rating, star_glyphs
+
+    value = parse_rating(rating, scale)
+    entry = rate_title(state(ctx).conn(), _resolve(ctx, title), value, today=_today())
+    if as_json:
+        output.emit_json(entry.to_dict())
+    else:
+        output.message(f"Rated {entry.title.label} {star_glyphs(value)} ({value / 2:g}/5).")
+
+
+@app.command()
+@handle_errors
+def status(
+    ctx: typer.Context,
+    title: TitleArg,
+    new_status: Annotated[
+        str, typer.Argument(metavar="STATUS", help="planned, watching, on-hold, dropped or completed.")
+    ],
+    as_json: JsonFlag = False,
+) -> None:
+    """Set a title's status; every change is kept with its date.
+
+    \b
+    Example: kwatch status "My Mister" watching
+    """
+    from kwatch.library import set_status
+    from kwatch.values import parse_status
+
+    value = parse_status(new_status)
+    entry = set_status(state(ctx).conn(), _resolve(ctx, title), value, today=_today())
+    if as_json:
+        output.emit_json(entry.to_dict())
+    else:
+        output.message(f"{entry.title.label} is now {value}.")
+
+
+@app.command()
+@handle_errors
+def show(ctx: typer.Context, title: TitleArg, as_json: JsonFlag = False) -> None:
+    """Show a title's facts and everything you recorded about it.
+
+    \b
+    Example: kwatch show 한공주
+    """
+    from kwatch.library import find_entry
+
+    found = _resolve(ctx, title)
+    entry = find_entry(state(ctx).conn(), found.id)
+    if as_json:
+        output.emit_json({**found.to_dict(), "entry": entry.to_dict() if entry else None})
+        return
+    from kwatch.views import show_title
+
+    show_title(found, entry)
+
+
+@app.command()
+@handle_errors
+def path(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """Print where your database and your own catalogue files live.
+
+    \b
+    Example: kwatch path
+    """
+    from kwatch.paths import bundled_catalogue_dir, user_catalogue_dir
+
+    db_path = state(ctx).db_path
+    if as_json:
+        output.emit_json({
+            "database": str(db_path),
+            "database_exists": db_path.exists(),
+            "catalogue_dir": str(user_catalogue_dir()),
+            "bundled_catalogue": str(bundled_catalogue_dir()),
+        })  # fmt: skip
+    else:
+        output.plain(str(db_path))

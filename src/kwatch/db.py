@@ -1,0 +1,147 @@
+"""Open the user's database: create its folder, check it, migrate it (backing it up first)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from kwatch.errors import DatabaseError
+from kwatch.migrations import MIGRATION_NAMES, MIGRATION_SET, MIGRATIONS
+
+READ_ONLY_HINTS = ("readonly", "read-only", "unable to open", "disk i/o error")
+
+
+def _raw_connect(path: Path) -> sqlite3.Connection:
+    # isolation_level=None: we open transactions ourselves (see `transaction`), so a failed
+    # command rolls back everything it did and the file is left exactly as it was.
+    conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def explain_sqlite_error(path: Path, exc: sqlite3.Error) -> DatabaseError:
+    text = str(exc)
+    lowered = text.lower()
+    if "not a database" in lowered or "malformed" in lowered:
+        return DatabaseError(
+            f"{path} is not a kwatch database (SQLite says: {text}). "
+            "Point --db or KWATCH_DB at a kwatch.db file, or at a new path to start one.",
+            code="not_a_database",
+        )
+    if any(hint in lowered for hint in READ_ONLY_HINTS):
+        return DatabaseError(
+            f"cannot write to {path}: the file or its folder is read-only. "
+            "Fix its permissions or choose another file with --db.",
+            code="read_only",
+        )
+    if "locked" in lowered or "busy" in lowered:
+        return DatabaseError(
+            f"{path} is busy: another kwatch is writing to it. Try again in a moment.",
+            code="locked",
+        )
+    return DatabaseError(f"database error in {path}: {text}")
+
+
+def applied_migrations(conn: sqlite3.Connection) -> list[str]:
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+    ).fetchone()
+    if not has_table:
+        return []
+    rows = conn.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+        (MIGRATION_SET,),
+    )
+    return [row[0] for row in rows]
+
+
+def _has_tables(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+
+
+def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
+    """A consistent copy through SQLite's backup API, safe while others write."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    dest = sqlite3.connect(target)
+    try:
+        conn.backup(dest)
+    finally:
+        dest.close()
+    return target
+
+
+def _migrate(
+    conn: sqlite3.Connection, path: Path, pending: list[str], stop_before: str | None
+) -> Path | None:
+    backup = None
+    if _has_tables(conn):
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = backup_to(conn, path.with_name(f"{path.name}.before-{pending[0]}-{stamp}.bak"))
+    # sqlite_utils is only imported when a migration is due: it costs ~100 ms at start-up.
+    from sqlite_utils import Database, Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for fn in MIGRATIONS:
+        migrations(name=fn.__name__)(fn)
+    migrations.apply(Database(conn), stop_before=stop_before)
+    return backup
+
+
+def open_database(path: Path, *, stop_before: str | None = None) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the database at `path`.
+
+    `stop_before` leaves the named migration and those after it pending; tests use it to build
+    a database as an earlier release of kwatch would have left it.
+    """
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a folder; --db needs a file path such as {path}/kwatch.db")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(
+            f"cannot create the folder {path.parent}: {exc.strerror}. "
+            "Choose another location with --db or KWATCH_DB.",
+            code="read_only",
+        ) from None
+    try:
+        conn = _raw_connect(path)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        applied = applied_migrations(conn)
+        names = MIGRATION_NAMES
+        if stop_before:
+            names = names[: names.index(stop_before)]
+        pending = [name for name in names if name not in applied]
+        if pending:
+            _migrate(conn, path, pending, stop_before)
+    except sqlite3.Error as exc:
+        raise explain_sqlite_error(path, exc) from None
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """All-or-nothing: BEGIN IMMEDIATE, COMMIT on success, ROLLBACK on any exception."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )

@@ -1,0 +1,160 @@
+"""One set of filters shared by list, search and pick, compiled to SQL over titles `t`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from kwatch.errors import InvalidInput
+from kwatch.textnorm import name_key
+from kwatch.values import KINDS
+
+WATCHED_SQL = (
+    "(EXISTS (SELECT 1 FROM viewings v WHERE v.title_id = t.id)"
+    " OR EXISTS (SELECT 1 FROM entries w WHERE w.title_id = t.id AND w.status = 'completed'))"
+)
+IN_LIBRARY_SQL = "EXISTS (SELECT 1 FROM entries l WHERE l.title_id = t.id)"
+
+
+def parse_year_range(text: str) -> tuple[int | None, int | None]:
+    """"2010" -> (2010, 2010); "2005-2010", "2005..2010", "2005-" and "-2010" are ranges."""
+    value = text.strip()
+    if m := re.fullmatch(r"(\d{4})", value):
+        return int(m[1]), int(m[1])
+    if m := re.fullmatch(r"(\d{4})?\s*(?:-|\.\.|–)\s*(\d{4})?", value):
+        low, high = (int(m[1]) if m[1] else None), (int(m[2]) if m[2] else None)
+        if low is None and high is None:
+            raise InvalidInput(f"--year {text!r} has no year; use 2010, 2005-2010 or 2005-.")
+        if low and high and low > high:
+            raise InvalidInput(f"--year {text!r} runs backwards; put the earlier year first.")
+        return low, high
+    raise InvalidInput(f"--year {text!r} is not a year or range; use 2010, 2005-2010 or 2005-.")
+
+
+def parse_decade(text: str) -> tuple[int, int]:
+    """"2000s", "2000", "00s", "90s" -> the ten years of that decade."""
+    value = text.strip().lower().rstrip("s").lstrip("'")
+    if re.fullmatch(r"\d{2}", value):
+        value = ("19" if int(value) >= 30 else "20") + value
+    if not re.fullmatch(r"\d{3}0", value):
+        raise InvalidInput(f"--decade {text!r} is not a decade; use e.g. 2000s or 90s.")
+    start = int(value)
+    return start, start + 9
+
+
+@dataclass(frozen=True)
+class Filters:
+    themes: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    director: str | None = None
+    kind: str | None = None
+    max_runtime: int | None = None
+    watched: bool | None = None
+    in_watchlist: bool | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        themes: list[str] | None = None,
+        avoid: list[str] | None = None,
+        year: str | None = None,
+        decade: str | None = None,
+        director: str | None = None,
+        kind: str | None = None,
+        max_runtime: int | None = None,
+        watched: bool | None = None,
+        in_watchlist: bool | None = None,
+    ) -> Filters:
+        year_from = year_to = None
+        if year:
+            year_from, year_to = parse_year_range(year)
+        if decade:
+            low, high = parse_decade(decade)
+            year_from = max(year_from or low, low)
+            year_to = min(year_to or high, high)
+        if kind is not None and kind not in KINDS:
+            raise InvalidInput(f"--kind {kind!r} is not one of: {', '.join(KINDS)}.")
+        if max_runtime is not None and max_runtime <= 0:
+            raise InvalidInput("--max-runtime must be a positive number of minutes.")
+        return cls(
+            themes=tuple(_slugs(themes)),
+            avoid=tuple(_slugs(avoid)),
+            year_from=year_from,
+            year_to=year_to,
+            director=director.strip() if director and director.strip() else None,
+            kind=kind,
+            max_runtime=max_runtime,
+            watched=watched,
+            in_watchlist=in_watchlist,
+        )
+
+    def clauses(self) -> list[tuple[str, str, list[Any]]]:
+        """(description, SQL condition on `t`, params) for each active filter, in order."""
+        out: list[tuple[str, str, list[Any]]] = []
+        for theme in self.themes:
+            out.append((
+                f"--theme {theme}",
+                "EXISTS (SELECT 1 FROM title_themes th WHERE th.title_id = t.id AND th.theme = ?)",
+                [theme],
+            ))  # fmt: skip
+        if self.avoid:
+            marks = ",".join("?" * len(self.avoid))
+            out.append((
+                "--avoid " + ",".join(self.avoid),
+                f"NOT EXISTS (SELECT 1 FROM title_themes a WHERE a.title_id = t.id"
+                f" AND a.theme IN ({marks})) AND NOT EXISTS (SELECT 1 FROM title_notes n"
+                f" WHERE n.title_id = t.id AND n.note IN ({marks}))",
+                [*self.avoid, *self.avoid],
+            ))  # fmt: skip
+        if self.year_from is not None:
+            out.append((f"from {self.year_from}", "t.year >= ?", [self.year_from]))
+        if self.year_to is not None:
+            out.append((f"until {self.year_to}", "t.year <= ?", [self.year_to]))
+        if self.director:
+            out.append((
+                f"--director {self.director}",
+                "EXISTS (SELECT 1 FROM title_directors d WHERE d.title_id = t.id"
+                " AND instr(d.director_key, ?) > 0)",
+                [name_key(self.director)],
+            ))  # fmt: skip
+        if self.kind:
+            out.append((f"--kind {self.kind}", "t.kind = ?", [self.kind]))
+        if self.max_runtime is not None:
+            out.append((
+                f"--max-runtime {self.max_runtime}",
+                "t.runtime_min IS NOT NULL AND t.runtime_min <= ?",
+                [self.max_runtime],
+            ))  # fmt: skip
+        if self.watched is True:
+            out.append(("--watched", WATCHED_SQL, []))
+        elif self.watched is False:
+            out.append(("--unwatched", f"NOT {WATCHED_SQL}", []))
+        if self.in_watchlist is True:
+            out.append(("--in-watchlist", IN_LIBRARY_SQL, []))
+        elif self.in_watchlist is False:
+            out.append(("--not-in-watchlist", f"NOT {IN_LIBRARY_SQL}", []))
+        return out
+
+    def where(self) -> tuple[str, list[Any]]:
+        parts = self.clauses()
+        if not parts:
+            return "1", []
+        return " AND ".join(f"({sql})" for _, sql, _ in parts), [p for *_, ps in parts for p in ps]
+
+    def describe(self) -> list[str]:
+        return [label for label, _, _ in self.clauses()]
+
+
+def _slugs(values: list[str] | None) -> list[str]:
+    out = []
+    for value in values or []:
+        for part in value.split(","):
+            part = part.strip().lower().replace(" ", "-").replace("_", "-")
+            if part:
+                out.append(part)
+    return out

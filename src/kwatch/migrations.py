@@ -1,0 +1,167 @@
+"""Schema migrations, applied in order by sqlite-utils' Migrations runner.
+
+Append-only: never edit or reorder a migration that has shipped; add a new one. Every migration
+must keep every row of user data (entries, tags, notes, viewings, status history, custom titles,
+user releases). This module imports nothing heavy so `db.py` can list pending migrations cheaply.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+MIGRATION_SET = "kwatch"
+
+
+def _run(db: Database, script: str) -> None:
+    # Not executescript(): Python's sqlite3 commits any open transaction before running a
+    # script, which would break the all-or-nothing guarantee of each migration.
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+
+
+def m001_initial(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        -- Every title kwatch knows: the bundled catalogue and the user's catalogue files
+        -- (origin 'bundled' / 'user-file', rebuilt from the files when they change) and the
+        -- user's own titles (origin 'custom', user data: never rebuilt or dropped).
+        CREATE TABLE titles (
+            id TEXT PRIMARY KEY,
+            origin TEXT NOT NULL,
+            title TEXT NOT NULL,
+            alt_titles TEXT NOT NULL DEFAULT '[]',
+            original_title TEXT,
+            romanized_title TEXT,
+            year INTEGER,
+            kind TEXT NOT NULL DEFAULT 'film',
+            directors TEXT NOT NULL DEFAULT '[]',
+            runtime_min INTEGER,
+            themes TEXT NOT NULL DEFAULT '[]',
+            content_notes TEXT NOT NULL DEFAULT '[]',
+            synopsis TEXT,
+            sources TEXT NOT NULL DEFAULT '[]',
+            missing TEXT NOT NULL DEFAULT '{}',
+            source_file TEXT
+        );
+        CREATE INDEX titles_year ON titles(year);
+
+        -- Folded name keys (see textnorm.name_key) for finding a title however it is typed.
+        CREATE TABLE title_names (
+            title_id TEXT NOT NULL,
+            key TEXT NOT NULL,
+            kind TEXT NOT NULL
+        );
+        CREATE INDEX title_names_key ON title_names(key);
+        CREATE INDEX title_names_title ON title_names(title_id);
+
+        -- Normalised so a themed pick is an index lookup, not a JSON scan.
+        CREATE TABLE title_themes (
+            theme TEXT NOT NULL,
+            title_id TEXT NOT NULL,
+            PRIMARY KEY (theme, title_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE title_notes (
+            note TEXT NOT NULL,
+            title_id TEXT NOT NULL,
+            PRIMARY KEY (note, title_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE title_directors (
+            director_key TEXT NOT NULL,
+            title_id TEXT NOT NULL,
+            PRIMARY KEY (director_key, title_id)
+        ) WITHOUT ROWID;
+
+        -- origin 'catalogue' rows are rebuilt from the files; origin 'user' rows are user data.
+        CREATE TABLE releases (
+            id INTEGER PRIMARY KEY,
+            title_id TEXT NOT NULL,
+            date TEXT NOT NULL DEFAULT '',
+            precision TEXT NOT NULL,
+            region TEXT NOT NULL DEFAULT 'KR',
+            type TEXT NOT NULL,
+            note TEXT,
+            source TEXT,
+            origin TEXT NOT NULL
+        );
+        CREATE INDEX releases_title ON releases(title_id);
+        CREATE INDEX releases_date ON releases(date);
+
+        -- The user's library: one entry per title they added, watched or rated.
+        CREATE TABLE entries (
+            title_id TEXT PRIMARY KEY,
+            added_on TEXT NOT NULL,
+            status TEXT NOT NULL,
+            priority INTEGER NOT NULL DEFAULT 3,
+            rating INTEGER,
+            rated_on TEXT
+        );
+        CREATE TABLE entry_tags (
+            title_id TEXT NOT NULL,
+            tag TEXT NOT NULL,
+            PRIMARY KEY (title_id, tag)
+        );
+        CREATE TABLE entry_notes (
+            id INTEGER PRIMARY KEY,
+            title_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            created_on TEXT NOT NULL
+        );
+        CREATE INDEX entry_notes_title ON entry_notes(title_id);
+        -- Ratings are stored in half stars (1-10): 3.5 stars is 7, 7/10 is 7. No float, no loss.
+        CREATE TABLE viewings (
+            id INTEGER PRIMARY KEY,
+            title_id TEXT NOT NULL,
+            date TEXT NOT NULL,
+            precision TEXT NOT NULL,
+            rating INTEGER,
+            note TEXT,
+            rewatch INTEGER NOT NULL DEFAULT 0,
+            created_on TEXT NOT NULL
+        );
+        CREATE INDEX viewings_title ON viewings(title_id);
+        CREATE TABLE status_history (
+            id INTEGER PRIMARY KEY,
+            title_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            changed_on TEXT NOT NULL
+        );
+        CREATE INDEX status_history_title ON status_history(title_id);
+        """
+    )
+
+
+def m002_search_index(db: Database) -> None:
+    # Full-text index over what people search by. unicode61 keeps Hangul syllables; the search
+    # module adds prefix queries so a word with a particle (복수는) still matches 복수.
+    _run(
+        db,
+        """
+        CREATE VIRTUAL TABLE titles_fts USING fts5(
+            title_id UNINDEXED,
+            names,
+            people,
+            themes,
+            synopsis,
+            tokenize = 'unicode61 remove_diacritics 2'
+        );
+        """
+    )
+    # Titles that exist already (custom titles of an earlier version) get indexed on the next
+    # catalogue sync, which the loader forces by forgetting the fingerprint.
+    db.execute("DELETE FROM meta WHERE key = 'catalogue_fingerprint'")
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [m001_initial, m002_search_index]
+MIGRATION_NAMES = [m.__name__ for m in MIGRATIONS]

@@ -1,0 +1,150 @@
+"""Small frozen dataclasses. Their to_dict() IS the JSON shape: keys always present."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kwatch.values import stars
+
+
+@dataclass(frozen=True)
+class Release:
+    date: str
+    precision: str
+    region: str
+    type: str
+    note: str | None = None
+    source: str | None = None
+    origin: str = "catalogue"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "date": self.date or None,
+            "precision": self.precision,
+            "region": self.region,
+            "type": self.type,
+            "note": self.note,
+            "source": self.source,
+            "origin": self.origin,
+        }
+
+
+@dataclass(frozen=True)
+class Title:
+    id: str
+    title: str
+    origin: str
+    alt_titles: tuple[str, ...] = ()
+    original_title: str | None = None
+    romanized_title: str | None = None
+    year: int | None = None
+    kind: str = "film"
+    directors: tuple[str, ...] = ()
+    runtime_min: int | None = None
+    themes: tuple[str, ...] = ()
+    content_notes: tuple[str, ...] = ()
+    synopsis: str | None = None
+    sources: tuple[str, ...] = ()
+    missing: dict[str, str] = field(default_factory=dict)
+    releases: tuple[Release, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "alt_titles": list(self.alt_titles),
+            "original_title": self.original_title,
+            "romanized_title": self.romanized_title,
+            "year": self.year,
+            "kind": self.kind,
+            "directors": list(self.directors),
+            "runtime_min": self.runtime_min,
+            "themes": list(self.themes),
+            "content_notes": list(self.content_notes),
+            "releases": [r.to_dict() for r in self.releases],
+            "synopsis": self.synopsis,
+            "sources": list(self.sources),
+            "origin": self.origin,
+            "missing": dict(self.missing),
+        }
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+
+@dataclass(frozen=True)
+class Viewing:
+    id: int
+    date: str
+    precision: str
+    rating: int | None
+    note: str | None
+    rewatch: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "date": self.date,
+            "precision": self.precision,
+            "rating": stars(self.rating),
+            "note": self.note,
+            "rewatch": self.rewatch,
+        }
+
+
+@dataclass(frozen=True)
+class Note:
+    id: int
+    text: str
+    created_on: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "created_on": self.created_on}
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: str
+    changed_on: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "changed_on": self.changed_on}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One title in the user's library, with everything they recorded about it."""
+
+    title: Title
+    status: str
+    priority: int
+    rating: int | None  # half stars
+    rated_on: str | None
+    added_on: str
+    tags: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
+    viewings: tuple[Viewing, ...] = ()
+    status_history: tuple[StatusChange, ...] = ()
+
+    @property
+    def last_viewed(self) -> str | None:
+        return max((v.date for v in self.viewings), default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.title.id,
+            "title": self.title.title,
+            "year": self.title.year,
+            "status": self.status,
+            "priority": self.priority,
+            "tags": list(self.tags),
+            "rating": stars(self.rating),
+            "rated_on": self.rated_on,
+            "notes": [n.to_dict() for n in self.notes],
+            "viewings": [v.to_dict() for v in self.viewings],
+            "status_history": [s.to_dict() for s in self.status_history],
+            "added_on": self.added_on,
+            "last_viewed": self.last_viewed,
+        }

@@ -1,0 +1,102 @@
+"""The only module that writes to the terminal.
+
+JSON goes to stdout as exactly one document, never through rich (rich wraps long lines and reads
+"[...]" as markup). Tables and panels for people go to stdout; messages, warnings and errors go
+to stderr. rich is imported only when something is drawn for a person.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from kwatch.errors import KwatchError
+
+JSON_SCHEMA_VERSION = 1
+
+
+def emit_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def plain(text: str = "") -> None:
+    """A line of data for people or scripts, written as is (no markup)."""
+    sys.stdout.write(text + "\n")
+
+
+def message(text: str) -> None:
+    """A message for the person at the terminal (stderr, so pipes carry only data)."""
+    sys.stderr.write(text + "\n")
+
+
+def warning(text: str) -> None:
+    sys.stderr.write(f"Warning: {text}\n")
+
+
+def error(exc: KwatchError, *, as_json: bool) -> None:
+    text = " ".join(exc.message.split("\n"))
+    if as_json:
+        sys.stderr.write(
+            json.dumps({"error": {"code": exc.code, "message": text}}, ensure_ascii=False) + "\n"
+        )
+    else:
+        sys.stderr.write(f"Error: {text}\n")
+
+
+_console: Console | None = None
+
+
+def console() -> Console:
+    global _console
+    if _console is None:
+        from rich.console import Console
+
+        # NO_COLOR and a pipe both give plain text; rich honours NO_COLOR itself, and only
+        # colours a terminal.
+        _console = Console(highlight=False, no_color=bool(os.environ.get("NO_COLOR")))
+    return _console
+
+
+def esc(value: object) -> str:
+    from rich.markup import escape
+
+    return escape("" if value is None else str(value))
+
+
+def table(columns: Iterable[str], rows: Iterable[Iterable[object]], *, title: str | None = None,
+          caption: str | None = None) -> None:  # fmt: skip
+    from rich.table import Table
+
+    grid = Table(title=title, caption=caption, header_style="bold", show_lines=False)
+    for column in columns:
+        grid.add_column(column, overflow="fold")
+    for row in rows:
+        grid.add_row(*(esc(cell) for cell in row))
+    console().print(grid)
+
+
+def panel(title: str, lines: list[tuple[str, object]], *, body: str | None = None) -> None:
+    from rich.panel import Panel
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column(overflow="fold")
+    for label, value in lines:
+        if value not in (None, "", [], ()):
+            grid.add_row(esc(label), esc(value))
+    if body:
+        from rich.console import Group
+        from rich.text import Text
+
+        content: Any = Group(grid, Text(""), Text(body))
+    else:
+        content = grid
+    console().print(Panel(content, title=esc(title), title_align="left", expand=False))

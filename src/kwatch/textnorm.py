@@ -1,0 +1,56 @@
+"""How kwatch folds the many ways people type a title into comparable keys."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
+# The 19 initial consonants in Unicode syllable order: syllable index // 588 picks one.
+_INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_COMPAT_CONSONANTS = set("ㄱㄲㄳㄴㄵㄶㄷㄸㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅃㅄㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ")
+
+
+def name_key(text: str) -> str:
+    """Case-, width-, spacing- and punctuation-blind key: "Han Gong-ju" -> "hangongju"."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def slugify(text: str) -> str:
+    """ASCII slug for ids: "I'm a Cyborg, But That's OK" -> "im-a-cyborg-but-thats-ok"."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    )
+    ascii_text = ascii_text.replace("'", "").replace("\u2019", "")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+
+
+def is_hangul_syllable(ch: str) -> bool:
+    return _HANGUL_FIRST <= ord(ch) <= _HANGUL_LAST
+
+
+def hangul_initials(text: str) -> str:
+    """"한공주" -> "ㅎㄱㅈ": the initial-consonant search Korean keyboards offer."""
+    out = []
+    for ch in text:
+        if is_hangul_syllable(ch):
+            out.append(_INITIALS[(ord(ch) - _HANGUL_FIRST) // 588])
+        elif ch.isalnum():
+            out.append(ch)
+    return "".join(out)
+
+
+def is_initials_query(text: str) -> bool:
+    """True for a query made only of bare consonants such as "ㅎㄱㅈ"."""
+    letters = [ch for ch in text if not ch.isspace()]
+    return bool(letters) and all(ch in _COMPAT_CONSONANTS for ch in letters)
+
+
+def has_hangul(text: str) -> bool:
+    return any(is_hangul_syllable(ch) for ch in text)
+
+
+def decompose_hangul(text: str) -> str:
+    """Split syllables into jamo so a one-letter typo costs one edit, not a whole syllable."""
+    return unicodedata.normalize("NFD", text)

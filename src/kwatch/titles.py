@@ -1,0 +1,286 @@
+"""Titles: building them from catalogue entries and rows, indexing them, finding them."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from kwatch.errors import Ambiguous, Conflict, InvalidInput, NotFound
+from kwatch.models import Release, Title
+from kwatch.textnorm import has_hangul, hangul_initials, is_initials_query, name_key, slugify
+
+INDEX_TABLES = ("title_names", "title_themes", "title_notes", "title_directors", "titles_fts")
+
+
+def title_from_entry(entry: dict[str, Any], origin: str) -> Title:
+    return Title(
+        id=entry["id"],
+        title=entry["title"].strip(),
+        origin=origin,
+        alt_titles=tuple(entry.get("alt_titles", ())),
+        original_title=entry.get("original_title") or None,
+        romanized_title=entry.get("romanized_title") or None,
+        year=entry.get("year"),
+        kind=entry.get("kind", "film"),
+        directors=tuple(entry.get("directors", ())),
+        runtime_min=entry.get("runtime_min"),
+        themes=tuple(entry.get("themes", ())),
+        content_notes=tuple(entry.get("content_notes", ())),
+        synopsis=entry.get("synopsis") or None,
+        sources=tuple(entry.get("sources", ())),
+        missing=dict(entry.get("missing", {})),
+        releases=tuple(
+            Release(
+                date=r.get("date", ""),
+                precision=r["precision"],
+                region=r.get("region", "KR"),
+                type=r["type"],
+                note=r.get("note"),
+                source=r.get("source"),
+                origin="catalogue",
+            )
+            for r in entry.get("releases", ())
+        ),
+    )
+
+
+def _release_from_row(row: sqlite3.Row) -> Release:
+    return Release(
+        date=row["date"],
+        precision=row["precision"],
+        region=row["region"],
+        type=row["type"],
+        note=row["note"],
+        source=row["source"],
+        origin=row["origin"],
+    )
+
+
+def releases_of(conn: sqlite3.Connection, title_id: str) -> tuple[Release, ...]:
+    rows = conn.execute(
+        "SELECT * FROM releases WHERE title_id = ? ORDER BY date = '', date, id", (title_id,)
+    )
+    return tuple(_release_from_row(r) for r in rows)
+
+
+def title_from_row(row: sqlite3.Row, releases: tuple[Release, ...] = ()) -> Title:
+    return Title(
+        id=row["id"],
+        title=row["title"],
+        origin=row["origin"],
+        alt_titles=tuple(json.loads(row["alt_titles"])),
+        original_title=row["original_title"],
+        romanized_title=row["romanized_title"],
+        year=row["year"],
+        kind=row["kind"],
+        directors=tuple(json.loads(row["directors"])),
+        runtime_min=row["runtime_min"],
+        themes=tuple(json.loads(row["themes"])),
+        content_notes=tuple(json.loads(row["content_notes"])),
+        synopsis=row["synopsis"],
+        sources=tuple(json.loads(row["sources"])),
+        missing=json.loads(row["missing"]),
+        releases=releases,
+    )
+
+
+def get_title(conn: sqlite3.Connection, title_id: str) -> Title:
+    row = conn.execute("SELECT * FROM titles WHERE id = ?", (title_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"no title with id {title_id!r}; find one with `kwatch search`.")
+    return title_from_row(row, releases_of(conn, title_id))
+
+
+def titles_by_ids(conn: sqlite3.Connection, ids: list[str]) -> dict[str, Title]:
+    """Many titles in two queries (not two per title), keyed by id."""
+    if not ids:
+        return {}
+    found: dict[str, Title] = {}
+    releases: dict[str, list[Release]] = {}
+    for chunk_start in range(0, len(ids), 500):
+        chunk = ids[chunk_start : chunk_start + 500]
+        marks = ",".join("?" * len(chunk))
+        for r in conn.execute(
+            f"SELECT * FROM releases WHERE title_id IN ({marks}) ORDER BY date = '', date, id",
+            chunk,
+        ):
+            releases.setdefault(r["title_id"], []).append(_release_from_row(r))
+        for row in conn.execute(f"SELECT * FROM titles WHERE id IN ({marks})", chunk):
+            found[row["id"]] = title_from_row(row, tuple(releases.get(row["id"], ())))
+    return found
+
+
+def name_keys(title: Title) -> list[tuple[str, str]]:
+    keys = [(name_key(title.id), "id")]
+    for kind, names in (
+        ("title", [title.title]),
+        ("alt", list(title.alt_titles)),
+        ("original", [title.original_title] if title.original_title else []),
+        ("romanized", [title.romanized_title] if title.romanized_title else []),
+    ):
+        keys.extend((name_key(n), kind) for n in names if name_key(n))
+    if title.original_title and has_hangul(title.original_title):
+        keys.append((hangul_initials(title.original_title), "initials"))
+    return list(dict.fromkeys(keys))
+
+
+def index_title(
+    conn: sqlite3.Connection, title: Title, *, source_file: str | None = None, write_row: bool = True
+) -> None:
+    """Write a title and everything that finds it: names, themes, notes, directors, full text."""
+    if write_row:
+        conn.execute(
+            "INSERT INTO titles (id, origin, title, alt_titles, original_title, romanized_title,"
+            " year, kind, directors, runtime_min, themes, content_notes, synopsis, sources,"
+            " missing, source_file) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                title.id, title.origin, title.title, json.dumps(list(title.alt_titles)),
+                title.original_title, title.romanized_title, title.year, title.kind,
+                json.dumps(list(title.directors)), title.runtime_min,
+                json.dumps(list(title.themes)), json.dumps(list(title.content_notes)),
+                title.synopsis, json.dumps(list(title.sources)),
+                json.dumps(title.missing), source_file,
+            ),
+        )  # fmt: skip
+        origin = "user" if title.origin == "custom" else "catalogue"
+        conn.executemany(
+            "INSERT INTO releases (title_id, date, precision, region, type, note, source, origin)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (title.id, r.date, r.precision, r.region, r.type, r.note, r.source, origin)
+                for r in title.releases
+            ],
+        )
+    conn.executemany(
+        "INSERT INTO title_names (title_id, key, kind) VALUES (?,?,?)",
+        [(title.id, key, kind) for key, kind in name_keys(title)],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO title_themes (theme, title_id) VALUES (?,?)",
+        [(t, title.id) for t in title.themes],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO title_notes (note, title_id) VALUES (?,?)",
+        [(n, title.id) for n in title.content_notes],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO title_directors (director_key, title_id) VALUES (?,?)",
+        [(name_key(d), title.id) for d in title.directors],
+    )
+    names = [title.title, *title.alt_titles, title.original_title or "", title.romanized_title or ""]
+    # Folded forms too, so "hangongju" matches "Han Gong-ju" as a whole token.
+    names += sorted({key for key, kind in name_keys(title) if kind != "id"})
+    conn.execute(
+        "INSERT INTO titles_fts (title_id, names, people, themes, synopsis) VALUES (?,?,?,?,?)",
+        (
+            title.id,
+            " ".join(n for n in names if n),
+            " ".join(title.directors),
+            " ".join(t.replace("-", " ") for t in title.themes),
+            title.synopsis or "",
+        ),
+    )
+
+
+def _split_year(query: str) -> tuple[str, int | None]:
+    """"Ditto 2000" / "Ditto (2000)" -> ("Ditto", 2000)."""
+    text = query.strip()
+    stripped = text.rstrip(")").rstrip()
+    head, _, tail = stripped.rpartition(" ")
+    tail = tail.lstrip("(")
+    if head and len(tail) == 4 and tail.isdigit():
+        return head.strip(), int(tail)
+    return text, None
+
+
+def find_candidates(conn: sqlite3.Connection, query: str) -> list[str]:
+    """Ids of titles whose id or any name matches `query` exactly, ignoring case and spacing."""
+    text = query.strip()
+    if conn.execute("SELECT 1 FROM titles WHERE id = ?", (text,)).fetchone():
+        return [text]
+    name, year = _split_year(text)
+    key = hangul_initials(name) if is_initials_query(name) else name_key(name)
+    if not key:
+        return []
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT n.title_id FROM title_names n JOIN titles t ON t.id = n.title_id"
+            " WHERE n.key = ? AND (? IS NULL OR t.year BETWEEN ? - 1 AND ? + 1)"
+            " ORDER BY t.year, t.id",
+            (key, year, year, year),
+        )
+    ]
+    if year is not None and len(ids) > 1:
+        exact = [i for i in ids if get_title(conn, i).year == year]
+        ids = exact or ids
+    return ids
+
+
+def resolve(conn: sqlite3.Connection, query: str) -> Title:
+    """The one title `query` names, or a NotFound/Ambiguous error that says what to do."""
+    if not query.strip():
+        raise InvalidInput("the title is empty; give a title, a Korean title or an id.")
+    ids = find_candidates(conn, query)
+    if len(ids) == 1:
+        return get_title(conn, ids[0])
+    if ids:
+        found = titles_by_ids(conn, ids)
+        choices = [found[i] for i in ids]
+        raise Ambiguous(
+            f"{query!r} matches {len(ids)} titles: "
+            + "; ".join(f"{t.label} [{t.id}]" for t in choices)
+            + ". Use the id in brackets.",
+            details=[t.to_dict() for t in choices],
+        )
+    from kwatch.search import suggest
+
+    suggestions = suggest(conn, query, limit=3)
+    hint = ""
+    if suggestions:
+        hint = " Did you mean " + " or ".join(f"{t.label} [{t.id}]" for t in suggestions) + "?"
+    raise NotFound(
+        f"{query!r} is not in the catalogue.{hint} "
+        "To add a film that is not there: kwatch add TITLE --custom --year YYYY.",
+        details=[t.to_dict() for t in suggestions],
+    )
+
+
+def add_custom_title(
+    conn: sqlite3.Connection,
+    *,
+    title: str,
+    year: int | None,
+    directors: list[str],
+    original_title: str | None = None,
+    kind: str = "film",
+    runtime_min: int | None = None,
+    themes: list[str] | None = None,
+    releases: list[Release] | None = None,
+    synopsis: str | None = None,
+) -> Title:
+    """Create the user's own title; its id is the slug of title and year, like bundled ones."""
+    if not title.strip():
+        raise InvalidInput("the title is empty; give the film's English title.")
+    base = slugify(title) or name_key(title)
+    new_id = f"{base}-{year}" if year else base
+    existing = conn.execute("SELECT origin FROM titles WHERE id = ?", (new_id,)).fetchone()
+    if existing:
+        where = "your own titles" if existing[0] == "custom" else "the catalogue"
+        raise Conflict(f"{new_id!r} is already in {where}; add it by that id instead.")
+    new = Title(
+        id=new_id,
+        title=title.strip(),
+        origin="custom",
+        original_title=original_title or None,
+        year=year,
+        kind=kind,
+        directors=tuple(directors),
+        runtime_min=runtime_min,
+        themes=tuple(themes or ()),
+        synopsis=synopsis,
+        releases=tuple(releases or ()),
+    )
+    index_title(conn, new)
+    return get_title(conn, new_id)
