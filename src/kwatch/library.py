@@ -152,9 +152,12 @@ def _rate(conn: sqlite3.Connection, title_id: str, rating: int, today: date) -> 
 
 
 def rate(conn: sqlite3.Connection, title: Title, rating: int, *, today: date) -> Entry:
-    """Rate a title (half stars, 1-10). Rating something you had not added adds it as seen."""
+    """Rate a title (half stars, 1-10). A rating means you have seen it, as on Letterboxd:
+    a new or still-planned title becomes completed; watching or on-hold stay as they are."""
     with transaction(conn):
-        ensure_entry(conn, title.id, today, status="completed")
+        if not ensure_entry(conn, title.id, today, status="completed"):
+            if _entry_row(conn, title.id)["status"] == "planned":
+                _set_status(conn, title.id, "completed", today)
         _rate(conn, title.id, rating, today)
     return get_entry(conn, title.id)
 

@@ -1,0 +1,145 @@
+"""Catalogue commands: list, themes, validate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kwatch import output
+from kwatch.cli import app
+from kwatch.cli.common import (
+    AvoidOpt,
+    DecadeOpt,
+    DirectorOpt,
+    InWatchlistOpt,
+    JsonFlag,
+    KindOpt,
+    MaxRuntimeOpt,
+    ThemeOpt,
+    WatchedOpt,
+    YearOpt,
+    build_filters,
+    handle_errors,
+    state,
+)
+
+catalogue_app = typer.Typer(
+    help="Browse and check the catalogue (bundled titles, your files and your own titles).",
+    no_args_is_help=True,
+)
+app.add_typer(catalogue_app, name="catalogue")
+HUMAN_LIMIT = 100
+
+
+@catalogue_app.command("list")
+@handle_errors
+def catalogue_list(
+    ctx: typer.Context,
+    theme: ThemeOpt = None,
+    avoid: AvoidOpt = None,
+    year: YearOpt = None,
+    decade: DecadeOpt = None,
+    director: DirectorOpt = None,
+    kind: KindOpt = None,
+    max_runtime: MaxRuntimeOpt = None,
+    watched: WatchedOpt = None,
+    in_watchlist: InWatchlistOpt = None,
+    limit: Annotated[
+        int | None, typer.Option(help=f"At most N (default {HUMAN_LIMIT} for people, all with --json).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List catalogue titles, with every field in --json.
+
+    \b
+    Example: kwatch catalogue list --theme hidden-gems
+             kwatch catalogue list --json | jq '.[] | select(.runtime_min < 100) | .title'
+    """
+    from kwatch.browse import list_titles
+    from kwatch.errors import InvalidInput
+
+    if limit is not None and limit < 1:
+        raise InvalidInput("--limit must be 1 or more.")
+    filters = build_filters(
+        theme, avoid, year, decade, director, kind, max_runtime, watched, in_watchlist
+    )
+    effective = limit if (limit is not None or as_json) else HUMAN_LIMIT
+    titles, total = list_titles(state(ctx).conn(), filters, limit=effective)
+    if as_json:
+        output.emit_json([t.to_dict() for t in titles])
+        return
+    if not titles:
+        output.message("No catalogue title matches those filters.")
+        return
+    caption = f"showing {len(titles)} of {total}" if total > len(titles) else f"{total} titles"
+    output.table(
+        ["Title", "Year", "Korean", "Directed by", "Themes", "Id"],
+        [(t.title, t.year or "", t.original_title or "", ", ".join(t.directors),
+          ", ".join(t.themes), t.id) for t in titles],
+        caption=caption,
+    )  # fmt: skip
+
+
+@catalogue_app.command("themes")
+@handle_errors
+def catalogue_themes(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """List the themes and content notes, with how many titles have each.
+
+    \b
+    Example: kwatch catalogue themes
+    """
+    from kwatch.browse import theme_counts
+
+    rows = theme_counts(state(ctx).conn())
+    if as_json:
+        output.emit_json(rows)
+        return
+    output.table(
+        ["Name", "Kind", "Titles", "Meaning"],
+        [(r["name"], r["kind"], r["count"], r["description"]) for r in rows],
+    )
+
+
+@catalogue_app.command("validate")
+@handle_errors
+def catalogue_validate(
+    file: Annotated[Path, typer.Argument(help="A catalogue file (.toml or .json).")],
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Hold it to the bundled standard (Hangul title, year, ...)."),
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Check a catalogue file against the schema; report every problem with file, entry, field.
+
+    \b
+    Example: kwatch catalogue validate ~/my-films.toml
+    """
+    from kwatch.catalogue import read_catalogue_file, validate_file
+    from kwatch.errors import CatalogueError, NotFound
+
+    if not file.is_file():
+        raise NotFound(f"{file} is not a file; give the path of a .toml or .json catalogue file.")
+    problems = validate_file(file, strict=strict)
+    try:
+        count = len(read_catalogue_file(file))
+    except CatalogueError:
+        count = 0
+    if as_json:
+        output.emit_json({
+            "file": str(file),
+            "valid": not problems,
+            "entries": count,
+            "problems": [p.to_dict() for p in problems],
+        })  # fmt: skip
+    else:
+        for problem in problems:
+            output.plain(str(problem))
+        if not problems:
+            output.message(f"{file}: {count} entries, all valid.")
+    if problems:
+        if not as_json:
+            output.message(f"{len(problems)} problem(s) in {file}.")
+        raise typer.Exit(1)

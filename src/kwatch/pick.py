@@ -1,0 +1,146 @@
+"""Choosing tonight's film: a weighted random pick, pure apart from its inputs.
+
+The random source is passed in (random.Random(seed) in tests and for --seed), so a pick is
+reproducible and its fairness can be tested statistically.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from dataclasses import dataclass
+
+from kwatch.errors import EmptyPool, InvalidInput
+from kwatch.filters import WATCHED_SQL, Filters
+from kwatch.models import Title
+from kwatch.titles import titles_by_ids
+
+SOURCES = ("auto", "watchlist", "catalogue")
+# Titles the user dropped are never offered from the watchlist.
+_WATCHLIST_BASE = (
+    "SELECT t.id, e.priority FROM entries e JOIN titles t ON t.id = e.title_id"
+    " WHERE e.status != 'dropped'"
+)
+_CATALOGUE_BASE = "SELECT t.id, 1 FROM titles t WHERE 1"
+
+
+@dataclass(frozen=True)
+class Choice:
+    title: Title
+    weight: int
+    probability: float  # of being the first pick
+
+    def to_dict(self) -> dict:
+        return {**self.title.to_dict(), "weight": self.weight, "probability": self.probability}
+
+
+@dataclass(frozen=True)
+class PickResult:
+    source: str  # "watchlist" or "catalogue"
+    fell_back: bool  # the watchlist was empty, so the catalogue was used
+    pool_size: int
+    total_weight: int
+    filters: list[str]
+    choices: list[Choice]
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "fell_back_to_catalogue": self.fell_back,
+            "pool_size": self.pool_size,
+            "total_weight": self.total_weight,
+            "filters": self.filters,
+            "picks": [c.to_dict() for c in self.choices],
+        }
+
+
+def _conditions(filters: Filters, include_watched: bool) -> list[tuple[str, str, list]]:
+    clauses = list(filters.clauses())
+    if not include_watched and filters.watched is None:
+        clauses.append(("not yet watched (--include-watched to allow)", f"NOT {WATCHED_SQL}", []))
+    return clauses
+
+
+def _pool(conn: sqlite3.Connection, base: str, clauses: list[tuple[str, str, list]]):
+    sql = base + "".join(f" AND ({c})" for _, c, _ in clauses)
+    params = [p for *_, ps in clauses for p in ps]
+    return conn.execute(sql + " ORDER BY t.id", params).fetchall()
+
+
+def _emptied_by(conn: sqlite3.Connection, base: str, clauses: list[tuple[str, str, list]]) -> str:
+    """Name the first filter after which nothing is left, to tell the user what to loosen."""
+    for i in range(len(clauses)):
+        if not _pool(conn, base, clauses[: i + 1]):
+            return clauses[i][0]
+    return clauses[-1][0] if clauses else "none"
+
+
+def weighted_sample(
+    items: list[tuple[str, int]], count: int, rng: random.Random
+) -> list[tuple[str, int]]:
+    """`count` distinct items, each draw proportional to weight among those left.
+
+    Draws one at a time from the remaining pool, which is exactly sequential weighted sampling
+    without replacement; the first draw has probability weight / total weight.
+    """
+    remaining = list(items)
+    chosen = []
+    for _ in range(min(count, len(remaining))):
+        total = sum(w for _, w in remaining)
+        point = rng.random() * total
+        running = 0.0
+        for index, (item, weight) in enumerate(remaining):
+            running += weight
+            if point < running:
+                break
+        chosen.append(remaining.pop(index))
+    return chosen
+
+
+def pick(
+    conn: sqlite3.Connection,
+    *,
+    rng: random.Random,
+    filters: Filters | None = None,
+    source: str = "auto",
+    include_watched: bool = False,
+    count: int = 1,
+) -> PickResult:
+    if source not in SOURCES:
+        raise InvalidInput(f"--from {source!r} is not one of: {', '.join(SOURCES)}.")
+    if count < 1:
+        raise InvalidInput("--count must be 1 or more.")
+    filters = filters or Filters()
+    clauses = _conditions(filters, include_watched)
+    fell_back = False
+    if source == "auto":
+        has_watchlist = conn.execute(
+            "SELECT 1 FROM entries WHERE status != 'dropped' LIMIT 1"
+        ).fetchone()
+        source = "watchlist" if has_watchlist else "catalogue"
+        fell_back = source == "catalogue"
+    base = _WATCHLIST_BASE if source == "watchlist" else _CATALOGUE_BASE
+    rows = _pool(conn, base, clauses)
+    if not rows:
+        if not _pool(conn, base, []):
+            raise EmptyPool(
+                f"your {source} is empty; add films with `kwatch add` or use --from catalogue."
+            )
+        culprit = _emptied_by(conn, base, clauses)
+        other = "catalogue" if source == "watchlist" else "watchlist"
+        raise EmptyPool(
+            f"nothing in your {source} is left after {culprit}. "
+            f"Loosen that filter, or try --from {other}."
+        )
+    items = [(row[0], max(1, int(row[1]))) for row in rows]
+    total = sum(w for _, w in items)
+    sample = weighted_sample(items, count, rng)
+    titles = titles_by_ids(conn, [i for i, _ in sample])
+    return PickResult(
+        source=source,
+        fell_back=fell_back,
+        pool_size=len(items),
+        total_weight=total,
+        filters=[label for label, _, _ in clauses],
+        choices=[Choice(titles[i], w, w / total) for i, w in sample],
+    )

@@ -1,0 +1,221 @@
+"""Search and pick: how people type Korean titles, any text as a query, fair random picks."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from kwatch.filters import Filters
+from kwatch.pick import pick, weighted_sample
+from kwatch.search import search
+
+
+@pytest.mark.parametrize(
+    "query", ["Han Gong-ju", "han gongju", "hangongju", "한공주", "ㅎㄱㅈ", "HAN GONG JU"]
+)
+def test_korean_titles_however_typed(run, query):
+    doc = run("search", query, "--json").json()
+    assert doc["results"][0]["id"] == "han-gong-ju-2014"
+    assert doc["results"][0]["matched"] == "title"
+
+
+def test_exact_title_before_partial_before_synopsis(conn):
+    hits = search(conn, "Oasis").hits
+    assert hits[0].title.id == "oasis-2002" and hits[0].matched == "title"
+    partial = search(conn, "bleak").hits
+    assert partial[0].title.id == "bleak-night-2011" and partial[0].matched == "partial title"
+    ranks = [h.score for h in search(conn, "love").hits]
+    assert ranks == sorted(ranks)
+
+
+def test_directors_themes_and_synopsis_are_searched(conn):
+    assert {h.title.id for h in search(conn, "Lee Chang-dong").hits} >= {
+        "oasis-2002", "poetry-2010", "burning-2018", "secret-sunshine-2007"}  # fmt: skip
+    assert "the-king-of-pigs-2011" in {h.title.id for h in search(conn, "animation").hits}
+
+
+def test_a_hangul_word_with_a_particle_still_matches(run):
+    run("add", "Sympathy for Mr. Vengeance", "--custom", "--year", "2002",
+        "--original-title", "복수는 나의 것")  # fmt: skip
+    for query in ("복수", "복수는", "복수를"):
+        ids = [h["id"] for h in run("search", query, "--json").json()["results"]]
+        assert "sympathy-for-mr-vengeance-2002" in ids, query
+
+
+@pytest.mark.parametrize(
+    ("typo", "expected"),
+    [("Bleak Nigth", "bleak-night-2011"), ("Microhabitt", "microhabitat-2018"),
+     ("Jung E", "jung-e-2023"), ("Jung-E", "jung-e-2023"), ("Parasight", "parasite-2019"),
+     ("한공쥬", "han-gong-ju-2014")],
+)  # fmt: skip
+def test_typos_find_the_film_or_suggest_it(run, typo, expected):
+    result = run("search", typo, "--json")
+    assert result.exit_code == 0
+    doc = result.json()
+    found = [t["id"] for t in doc["results"][:1] + doc["suggestions"]]
+    assert expected in found
+    human = run("search", typo)
+    assert expected in human.stdout + human.stderr
+
+
+def test_nothing_to_suggest_exits_non_zero(run):
+    result = run("search", "zzqxv wmmpk")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: nothing matches")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"', "don't", "spider-man", "c++", "2001:", "NOT", "(", '"abc', "*", "title:x", "^x",
+     "'; DROP TABLE titles; --", "a OR b", "NEAR(a b)", "%", "_", "\\", "ㅎ", "🎬"],
+)  # fmt: skip
+def test_any_text_is_a_valid_query(run, query):
+    result = run("search", query, "--json")
+    assert result.exit_code in (0, 1)
+    assert "Traceback" not in result.stderr
+    assert "sqlite" not in result.stderr.lower() and "fts5" not in result.stderr.lower()
+    if result.exit_code == 0:
+        assert "results" in result.json()
+    else:
+        assert result.stderr.count("\n") == 1
+
+
+def test_empty_query_is_a_clear_message(run):
+    result = run("search", "")
+    assert result.exit_code == 2 and "search is empty" in result.stderr
+
+
+def test_shared_filters(run):
+    run("watched", "Burning")
+
+    def ids(*args):
+        result = run("search", "Lee Chang-dong", *args, "--json")
+        if result.exit_code == 1:  # nothing left after the filters, nothing to suggest
+            assert "nothing matches" in result.stderr
+            return []
+        return [h["id"] for h in result.json()["results"]]
+
+    assert "burning-2018" not in ids("--unwatched")
+    assert ids("--watched") == ["burning-2018"]
+    assert ids("--in-watchlist") == ["burning-2018"]
+    assert set(ids("--year", "2007-2010")) == {"secret-sunshine-2007", "poetry-2010"}
+    assert set(ids("--decade", "2000s")) == {"secret-sunshine-2007", "oasis-2002"}
+    assert "oasis-2002" not in ids("--avoid", "disability")
+    assert ids("--theme", "romance") == ["oasis-2002"]
+    assert "burning-2018" not in ids("--max-runtime", "140")
+    assert ids("--kind", "tv-series") == []
+    catalogue = run("catalogue", "list", "--director", "lee chang", "--json").json()
+    assert {t["id"] for t in catalogue} >= {"oasis-2002", "burning-2018"}
+    listed = run("list", "--director", "Chang-dong", "--json").json()
+    assert [e["id"] for e in listed] == ["burning-2018"]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [(("--year", "20x0"), "--year"), (("--year", "2010-2005"), "backwards"),
+     (("--decade", "nineties"), "--decade"), (("--kind", "movie"), "--kind"),
+     (("--max-runtime", "0"), "--max-runtime")],
+)  # fmt: skip
+def test_bad_filters(run, args, words):
+    result = run("search", "love", *args)
+    assert result.exit_code == 2 and words in result.stderr
+
+
+# --- pick -----------------------------------------------------------------------------------
+
+
+def test_fresh_install_picks_romance_from_the_catalogue_and_says_so(run):
+    result = run("pick", "--theme", "romance")
+    assert result.exit_code == 0
+    assert "watchlist is empty" in result.stderr
+    assert result.stdout.strip()
+    doc = run("pick", "--theme", "romance", "--json").json()
+    assert doc["source"] == "catalogue" and doc["fell_back_to_catalogue"] is True
+    assert "romance" in doc["picks"][0]["themes"]
+
+
+def test_seed_makes_a_pick_reproducible_and_count_gives_distinct_titles(run):
+    first = run("pick", "--from", "catalogue", "--seed", "42", "--count", "5", "--json").json()
+    again = run("pick", "--from", "catalogue", "--seed", "42", "--count", "5", "--json").json()
+    ids = [p["id"] for p in first["picks"]]
+    assert ids == [p["id"] for p in again["picks"]]
+    assert len(set(ids)) == 5
+
+
+def test_pick_prefers_the_watchlist_and_leaves_out_watched(run):
+    run("add", "Oasis")
+    run("add", "Poetry")
+    run("watched", "Poetry")
+    for seed in range(20):
+        doc = run("pick", "--seed", str(seed), "--json").json()
+        assert doc["source"] == "watchlist"
+        assert [p["id"] for p in doc["picks"]] == ["oasis-2002"]
+    included = {run("pick", "--seed", str(s), "--include-watched", "--json").json()["picks"][0]["id"]
+                for s in range(30)}  # fmt: skip
+    assert included == {"oasis-2002", "poetry-2010"}
+
+
+def test_explain_shows_pool_filters_and_weights(run):
+    run("add", "Oasis", "--priority", "5")
+    run("add", "Always", "--priority", "1")
+    result = run("pick", "--theme", "romance", "--explain", "--seed", "1")
+    assert "Pool: 2 titles from your watchlist" in result.stdout
+    assert "--theme romance" in result.stdout
+    assert "of 6" in result.stdout
+
+
+def test_empty_pool_names_the_filter(run):
+    run("add", "Oasis")
+    result = run("pick", "--theme", "horror")
+    assert result.exit_code == 1
+    assert "--theme horror" in result.stderr
+    catalogue = run("pick", "--from", "catalogue", "--theme", "romance", "--theme", "horror")
+    assert catalogue.exit_code == 1 and "--theme horror" in catalogue.stderr
+    runtime = run("pick", "--from", "catalogue", "--max-runtime", "5")
+    assert runtime.exit_code == 1 and "--max-runtime 5" in runtime.stderr
+
+
+def test_pick_bad_input(run):
+    assert run("pick", "--count", "0").exit_code == 2
+    assert run("pick", "--from", "friends").exit_code == 2
+
+
+def _chi_square_critical(df: int, z: float = 3.09) -> float:
+    """Upper 99.9% point of chi-square by the Wilson-Hilferty approximation."""
+    return df * (1 - 2 / (9 * df) + z * math.sqrt(2 / (9 * df))) ** 3
+
+
+def test_weighted_pick_is_fair_by_chi_square(conn):
+    from kwatch.library import add
+
+    weights = {"oasis-2002": 5, "always-2011": 1, "ditto-2022": 3, "romang-2019": 2}
+    from kwatch.titles import get_title
+
+    for title_id, priority in weights.items():
+        add(conn, get_title(conn, title_id), today=__import__("datetime").date(2026, 1, 1),
+            priority=priority)  # fmt: skip
+    rng = random.Random(20261122)
+    draws = 6000
+    counts = dict.fromkeys(weights, 0)
+    for _ in range(draws):
+        counts[pick(conn, rng=rng, source="watchlist").choices[0].title.id] += 1
+    total = sum(weights.values())
+    statistic = sum(
+        (counts[t] - draws * w / total) ** 2 / (draws * w / total) for t, w in weights.items()
+    )
+    assert statistic < _chi_square_critical(len(weights) - 1), counts
+
+
+def test_weighted_sample_without_replacement():
+    items = [("a", 1), ("b", 10), ("c", 1)]
+    sample = weighted_sample(items, 3, random.Random(3))
+    assert sorted(sample) == sorted(items)
+    firsts = [weighted_sample(items, 1, random.Random(s))[0][0] for s in range(600)]
+    assert firsts.count("b") > 400
+
+
+def test_filters_in_core(conn):
+    hits = search(conn, "love", Filters.build(themes=["romance"], year="2020-")).hits
+    assert hits and all(h.title.year >= 2020 for h in hits)
