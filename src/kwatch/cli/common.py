@@ -1,6 +1,5 @@
 """What every command shares: the --json flag, the database handle, and one error wrapper."""
 
-from __future__ import annotations
 
 import functools
 import sqlite3
@@ -35,16 +34,20 @@ class State:
 
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
-            from kwatch.catalogue import sync_catalogue
-            from kwatch.db import explain_sqlite_error, open_database
+            from kwatch.catalogue_files import all_files, fingerprint
+            from kwatch.db import explain_sqlite_error, get_meta, open_database
 
             conn = open_database(self.db_path)
             try:
-                problems = sync_catalogue(conn)
+                stamp = fingerprint(all_files())
+                if get_meta(conn, "catalogue_fingerprint") != stamp:
+                    # The files changed (or this is a new database): rebuild the index.
+                    from kwatch.catalogue import sync_catalogue
+
+                    for problem in sync_catalogue(conn, stamp=stamp):
+                        output.warning(f"skipped catalogue entry: {problem}")
             except sqlite3.Error as exc:
                 raise explain_sqlite_error(self.db_path, exc) from None
-            for problem in problems:
-                output.warning(f"skipped catalogue entry: {problem}")
             self._conn = conn
         return self._conn
 

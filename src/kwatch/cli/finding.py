@@ -1,6 +1,5 @@
 """Find and choose: search and pick."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

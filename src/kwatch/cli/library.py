@@ -1,6 +1,5 @@
 """Library commands: add, remove, list, watched, rate, status, show, path."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

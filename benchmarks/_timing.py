@@ -1,0 +1,53 @@
+"""Whole-process timing as a ratio to `python -c pass`, measured alternately in the same run.
+
+Absolute times drift by tens of percent on shared machines; the ratio to the interpreter's own
+start-up, measured interleaved with the command, is what stays comparable between runs.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def kwatch_cmd(*args: str) -> list[str]:
+    script = BIN / "kwatch"
+    return [str(script), *args] if script.exists() else [sys.executable, "-m", "kwatch", *args]
+
+
+def _once(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed: {done.stderr.decode()[-500:]}")
+    return elapsed
+
+
+def compare(commands: dict[str, list[str]], env: dict[str, str], runs: int = 15) -> list[tuple]:
+    """[(label, median seconds, ratio to python -c pass)] with runs interleaved."""
+    baseline_cmd = [sys.executable, "-c", "pass"]
+    full_env = {**os.environ, **env}
+    for cmd in [baseline_cmd, *commands.values()]:  # warm caches and the catalogue index
+        _once(cmd, full_env)
+    samples: dict[str, list[float]] = {"python -c pass": [], **{k: [] for k in commands}}
+    for _ in range(runs):
+        samples["python -c pass"].append(_once(baseline_cmd, full_env))
+        for label, cmd in commands.items():
+            samples[label].append(_once(cmd, full_env))
+            samples["python -c pass"].append(_once(baseline_cmd, full_env))
+    base = statistics.median(samples["python -c pass"])
+    return [(label, statistics.median(s), statistics.median(s) / base) for label, s in samples.items()]
+
+
+def report(title: str, rows: list[tuple]) -> None:
+    print(f"\n{title}")
+    print(f"{'command':<48} {'median ms':>10} {'x pass':>8}")
+    for label, seconds, ratio in rows:
+        print(f"{label:<48} {seconds * 1000:>10.1f} {ratio:>8.1f}")

@@ -1,0 +1,44 @@
+"""Start-up cost of everyday commands, as ratios to `python -c pass` (target: JSON <= 8x).
+
+Run: python benchmarks/bench_startup.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from _timing import compare, kwatch_cmd, report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"KWATCH_DB": str(Path(tmp) / "kwatch.db"), "KWATCH_TODAY": "2026-11-22",
+               "KWATCH_CATALOGUE_DIR": str(Path(tmp) / "catalogue")}  # fmt: skip
+        import os
+        import subprocess
+
+        for title in ("Bleak Night", "Oasis", "Han Gong-ju", "Microhabitat", "Poetry"):
+            subprocess.run(kwatch_cmd("add", title), env={**os.environ, **env}, check=True,
+                           capture_output=True)  # fmt: skip
+        rows = compare(
+            {
+                "kwatch list --json": kwatch_cmd("list", "--json"),
+                "kwatch show bleak-night-2011 --json": kwatch_cmd(
+                    "show", "bleak-night-2011", "--json"
+                ),
+                "kwatch --help": kwatch_cmd("--help"),
+                "kwatch list (table)": kwatch_cmd("list"),
+            },
+            env,
+            runs=args.runs,
+        )
+    report("Start-up (5 titles in the library)", rows)
+
+
+if __name__ == "__main__":
+    main()
