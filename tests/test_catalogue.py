@@ -171,7 +171,8 @@ def test_validate_good_file_and_missing_file(run, tmp_path):
     good = tmp_path / "good.toml"
     good.write_text(GOOD_USER_FILE, encoding="utf-8")
     doc = run("catalogue", "validate", str(good), "--json").json()
-    assert doc == {"file": str(good), "valid": True, "entries": 1, "problems": []}
+    assert doc == {"schema_version": 1, "file": str(good), "valid": True, "entries": 1,
+                   "problems": []}  # fmt: skip
     missing = run("catalogue", "validate", str(tmp_path / "nope.toml"))
     assert missing.exit_code == 1 and "not a file" in missing.stderr
 

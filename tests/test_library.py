@@ -188,7 +188,8 @@ def test_path(run, db_path):
     assert run("path").stdout.strip() == str(db_path)
     doc = run("path", "--json").json()
     assert doc["database"] == str(db_path)
-    assert set(doc) == {"database", "database_exists", "catalogue_dir", "bundled_catalogue"}
+    assert set(doc) == {"schema_version", "database", "database_exists", "catalogue_dir",
+                        "bundled_catalogue"}  # fmt: skip
     other = run("--db", str(db_path.parent / "other.db"), "path").stdout.strip()
     assert other.endswith("other.db")
 

@@ -18,11 +18,22 @@ if TYPE_CHECKING:
 
     from kwatch.errors import KwatchError
 
-JSON_SCHEMA_VERSION = 1
+# The version of the JSON contract (see CHANGELOG.md and `kwatch schema`). Every document says
+# which version it follows: an object carries "schema_version" first; an array carries it on
+# each of its objects, so `jq '.[]'` pipelines keep working.
+SCHEMA_VERSION = 1
+
+
+def versioned(document: Any) -> Any:
+    if isinstance(document, dict):
+        return {"schema_version": SCHEMA_VERSION, **document}
+    if isinstance(document, list):
+        return [versioned(item) if isinstance(item, dict) else item for item in document]
+    return document
 
 
 def emit_json(document: Any) -> None:
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(versioned(document), ensure_ascii=False, indent=2) + "\n")
     sys.stdout.flush()
 
 
@@ -43,9 +54,8 @@ def warning(text: str) -> None:
 def error(exc: KwatchError, *, as_json: bool) -> None:
     text = " ".join(exc.message.split("\n"))
     if as_json:
-        sys.stderr.write(
-            json.dumps({"error": {"code": exc.code, "message": text}}, ensure_ascii=False) + "\n"
-        )
+        document = versioned({"error": {"code": exc.code, "message": text}})
+        sys.stderr.write(json.dumps(document, ensure_ascii=False) + "\n")
     else:
         sys.stderr.write(f"Error: {text}\n")
 
@@ -100,3 +110,11 @@ def panel(title: str, lines: list[tuple[str, object]], *, body: str | None = Non
     else:
         content = grid
     console().print(Panel(content, title=esc(title), title_align="left", expand=False))
+
+
+def raw(data: bytes) -> None:
+    """Bytes written as they are, e.g. an iCalendar file, which must keep its CRLF endings
+    (a text stream would translate them on Windows)."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()

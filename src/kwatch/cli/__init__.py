@@ -13,7 +13,6 @@ from kwatch.cli.common import State
 
 app = typer.Typer(
     name="kwatch",
-    help="A watchlist for Korean cinema: a checked catalogue, your watchlist, diary and ratings.",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -44,9 +43,12 @@ def root(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    """kwatch: a command-line watchlist for Korean cinema.
+    """A watchlist for Korean cinema: a checked catalogue, your watchlist, diary and ratings.
 
-    Dates come from one clock: set KWATCH_TODAY=YYYY-MM-DD to pin "today".
+    \b
+    Example: kwatch add "Bleak Night" && kwatch pick --theme romance
+    "Today" comes from one clock: KWATCH_TODAY=YYYY-MM-DD pins it (for tests and demos).
+    Exit codes: 0 ok, 1 error (not found, conflict, database), 2 usage (bad option or value).
     """
     ctx.obj = State(db)
 
@@ -56,6 +58,7 @@ from kwatch.cli import library as _library  # noqa: E402,F401
 from kwatch.cli import finding as _finding  # noqa: E402,F401
 from kwatch.cli import catalogue as _catalogue  # noqa: E402,F401
 from kwatch.cli import releases as _releases  # noqa: E402,F401
+from kwatch.cli import stats as _stats  # noqa: E402,F401
 
 
 def _invoked_name(argv: list[str]) -> str | None:

@@ -142,3 +142,32 @@ def catalogue_validate(
         if not as_json:
             output.message(f"{len(problems)} problem(s) in {file}.")
         raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def schema(
+    command: Annotated[
+        str | None,
+        typer.Argument(help="A command, e.g. list, show, 'catalogue list', error. Omit to list."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Print the JSON Schema of a command's --json output.
+
+    \b
+    Example: kwatch schema list > list.schema.json
+    """
+    from kwatch import schemas
+
+    if command is None:
+        if as_json:
+            output.emit_json({"schemas": schemas.names()})
+        else:
+            for name in schemas.names():
+                output.plain(name)
+        return
+    # A schema document is printed as is: it is the contract, not an instance of it.
+    import json
+
+    output.plain(json.dumps(schemas.schema_for(command), ensure_ascii=False, indent=2))

@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from kwatch import output
+from kwatch.cli.complete import complete_theme
 from kwatch.errors import KwatchError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -85,11 +86,20 @@ def handle_errors(fn: F) -> F:
 # The filters shared by list, search and pick (one definition, one meaning everywhere).
 ThemeOpt = Annotated[
     list[str] | None,
-    typer.Option("--theme", "-t", help="Only titles with this theme (repeat: all must match)."),
+    typer.Option(
+        "--theme",
+        "-t",
+        help="Only titles with this theme (repeat: all must match).",
+        autocompletion=complete_theme,
+    ),
 ]
 AvoidOpt = Annotated[
     list[str] | None,
-    typer.Option("--avoid", help="Leave out titles with this theme or content note (repeatable)."),
+    typer.Option(
+        "--avoid",
+        help="Leave out titles with this theme or content note (repeatable).",
+        autocompletion=complete_theme,
+    ),
 ]
 YearOpt = Annotated[
     str | None, typer.Option("--year", help="A year or range: 2010, 2005-2010, 2005-, -1999.")

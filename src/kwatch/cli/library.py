@@ -7,6 +7,7 @@ import typer
 
 from kwatch import output
 from kwatch.cli import app
+from kwatch.cli.complete import complete_sort, complete_status, complete_theme, complete_title
 from kwatch.cli.common import (
     AvoidOpt,
     DecadeOpt,
@@ -24,7 +25,12 @@ from kwatch.cli.common import (
 )
 
 TitleArg = Annotated[
-    str, typer.Argument(help="An id, English, alternative or Korean title.", show_default=False)
+    str,
+    typer.Argument(
+        help="An id, English, alternative or Korean title.",
+        show_default=False,
+        autocompletion=complete_title,
+    ),
 ]
 HUMAN_LIST_LIMIT = 50
 
@@ -59,7 +65,10 @@ def add(
     kind: Annotated[str, typer.Option(help="film or tv-series (with --custom).")] = "film",
     runtime: Annotated[int | None, typer.Option(help="Minutes (with --custom).")] = None,
     theme: Annotated[
-        list[str] | None, typer.Option("--theme", help="Theme (with --custom; repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--theme", help="Theme (with --custom; repeatable).", autocompletion=complete_theme
+        ),
     ] = None,
     release: Annotated[
         str | None,
@@ -147,7 +156,11 @@ def list_(
     tag: Annotated[list[str] | None, typer.Option("--tag", help="Only this tag (repeatable).")] = None,
     status: Annotated[
         list[str] | None,
-        typer.Option("--status", help="planned, watching, on-hold, dropped, completed (repeatable)."),
+        typer.Option(
+            "--status",
+            help="planned, watching, on-hold, dropped, completed (repeatable).",
+            autocompletion=complete_status,
+        ),
     ] = None,
     theme: ThemeOpt = None,
     avoid: AvoidOpt = None,
@@ -158,7 +171,11 @@ def list_(
     max_runtime: MaxRuntimeOpt = None,
     watched: WatchedOpt = None,
     sort: Annotated[
-        str, typer.Option(help="added, title, year, rating, priority, status or watched.")
+        str,
+        typer.Option(
+            help="added, title, year, rating, priority, status or watched.",
+            autocompletion=complete_sort,
+        ),
     ] = "added",
     reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
     limit: Annotated[
@@ -276,7 +293,12 @@ def status(
     ctx: typer.Context,
     title: TitleArg,
     new_status: Annotated[
-        str, typer.Argument(metavar="STATUS", help="planned, watching, on-hold, dropped or completed.")
+        str,
+        typer.Argument(
+            metavar="STATUS",
+            help="planned, watching, on-hold, dropped or completed.",
+            autocompletion=complete_status,
+        ),
     ],
     as_json: JsonFlag = False,
 ) -> None:

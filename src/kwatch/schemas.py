@@ -1,0 +1,144 @@
+"""JSON Schemas for every --json document kwatch prints (the contract scripts rely on).
+
+`kwatch schema COMMAND` prints one. They are built from a few shared definitions so a title or
+library entry has one shape everywhere. A test pins them: changing one means bumping
+output.SCHEMA_VERSION and noting it in CHANGELOG.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kwatch.output import SCHEMA_VERSION
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+BASE_ID = "https://kwatch.invalid/schemas"
+Schema = dict[str, Any]
+
+
+def nullable(kind: str | Schema) -> Schema:
+    if isinstance(kind, str):
+        return {"type": [kind, "null"]}
+    return {"anyOf": [kind, {"type": "null"}]}
+
+
+def obj(properties: dict[str, Schema], *, strict: bool = True) -> Schema:
+    """An object whose keys are always present (the JSON contract), and no others if strict."""
+    return {
+        "type": "object",
+        "required": sorted(properties),
+        "properties": properties,
+        "additionalProperties": not strict,
+    }
+
+
+def array(items: Schema) -> Schema:
+    return {"type": "array", "items": items}
+
+
+STR, INT, NUM, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}
+STRS = array(STR)
+DATE = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
+DAY = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+PRECISION = {"enum": ["day", "month", "year", "unknown"]}
+RELEASE_TYPE = {"enum": ["festival", "theatrical", "streaming", "tv"]}
+STATUS = {"enum": ["planned", "watching", "on-hold", "dropped", "completed"]}
+STARS = nullable({"type": "number", "minimum": 0.5, "maximum": 5, "multipleOf": 0.5})
+VERSION = {"const": SCHEMA_VERSION}
+
+RELEASE = obj({
+    "date": nullable(DATE), "precision": PRECISION, "region": {"type": "string"},
+    "type": RELEASE_TYPE, "note": nullable("string"), "source": nullable("string"),
+    "origin": {"enum": ["catalogue", "user"]},
+})  # fmt: skip
+TITLE_PROPS: dict[str, Schema] = {
+    "id": STR, "title": STR, "alt_titles": STRS, "original_title": nullable("string"),
+    "romanized_title": nullable("string"), "year": nullable("integer"),
+    "kind": {"enum": ["film", "tv-series"]}, "directors": STRS, "runtime_min": nullable("integer"),
+    "themes": STRS, "content_notes": STRS, "releases": array(RELEASE),
+    "synopsis": nullable("string"), "sources": STRS,
+    "origin": {"enum": ["bundled", "user-file", "custom", "missing"]},
+    "missing": {"type": "object", "additionalProperties": STR},
+}  # fmt: skip
+TITLE = obj(TITLE_PROPS)
+ENTRY_PROPS: dict[str, Schema] = {
+    "id": STR, "title": STR, "year": nullable("integer"), "status": STATUS,
+    "priority": {"type": "integer", "minimum": 1, "maximum": 5}, "tags": STRS, "rating": STARS,
+    "rated_on": nullable(DAY),
+    "notes": array(obj({"id": INT, "text": STR, "created_on": DAY})),
+    "viewings": array(obj({"id": INT, "date": DATE, "precision": PRECISION, "rating": STARS,
+                           "note": nullable("string"), "rewatch": BOOL})),
+    "status_history": array(obj({"status": STATUS, "changed_on": DAY})),
+    "added_on": DAY, "last_viewed": nullable(DATE),
+}  # fmt: skip
+ENTRY = obj(ENTRY_PROPS)
+
+
+def top(properties: dict[str, Schema]) -> Schema:
+    """A top-level object document: it carries schema_version."""
+    return obj({"schema_version": VERSION, **properties})
+
+
+def items(properties: dict[str, Schema]) -> Schema:
+    """An array document: each object carries schema_version."""
+    return array(obj({"schema_version": VERSION, **properties}))
+
+
+ERROR = top({
+    "error": obj({"code": STR, "message": STR}),
+})  # fmt: skip
+
+SCHEMAS: dict[str, Schema] = {
+    "add": top({**ENTRY_PROPS, "created": BOOL}),
+    "remove": top(ENTRY_PROPS),
+    "list": items(ENTRY_PROPS),
+    "watched": top(ENTRY_PROPS),
+    "rate": top(ENTRY_PROPS),
+    "status": top(ENTRY_PROPS),
+    "show": top({**TITLE_PROPS, "entry": nullable(ENTRY)}),
+    "path": top({"database": STR, "database_exists": BOOL, "catalogue_dir": STR,
+                 "bundled_catalogue": STR}),  # fmt: skip
+    "search": top({
+        "query": STR,
+        "results": array(obj({**TITLE_PROPS, "matched": {
+            "enum": ["title", "partial title", "text"]}})),
+        "suggestions": array(TITLE),
+    }),  # fmt: skip
+    "pick": top({
+        "source": {"enum": ["watchlist", "catalogue"]}, "fell_back_to_catalogue": BOOL,
+        "pool_size": INT, "total_weight": INT, "filters": STRS,
+        "picks": array(obj({**TITLE_PROPS, "weight": INT,
+                            "probability": {"type": "number", "minimum": 0, "maximum": 1}})),
+    }),  # fmt: skip
+    "catalogue list": items(TITLE_PROPS),
+    "catalogue themes": items({
+        "name": STR, "kind": {"enum": ["theme", "list", "content-note"]}, "count": INT,
+        "description": nullable("string"),
+    }),  # fmt: skip
+    "catalogue validate": top({
+        "file": STR, "valid": BOOL, "entries": INT,
+        "problems": array(obj({"file": STR, "entry": nullable("string"),
+                               "field": nullable("string"), "message": STR})),
+    }),  # fmt: skip
+    "error": ERROR,
+}
+
+
+def names() -> list[str]:
+    return sorted(SCHEMAS)
+
+
+def schema_for(command: str) -> Schema:
+    """The full schema document for a command ("list", "catalogue list" or "catalogue-list")."""
+    key = " ".join(command.replace("-", " ").split()) if command not in SCHEMAS else command
+    if key not in SCHEMAS:
+        from kwatch.errors import NotFound
+
+        raise NotFound(f"no schema for {command!r}; one of: {', '.join(names())}.")
+    slug = key.replace(" ", "-")
+    return {
+        "$schema": DRAFT,
+        "$id": f"{BASE_ID}/{slug}/v{SCHEMA_VERSION}.json",
+        "title": f"kwatch {key} --json" if key != "error" else "kwatch error document",
+        **SCHEMAS[key],
+    }

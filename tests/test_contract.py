@@ -1,0 +1,132 @@
+"""The JSON contract: every --json output validates against its published schema, with an
+independent validator, and the schemas themselves are pinned."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import jsonschema
+import pytest
+
+from kwatch import schemas
+from kwatch.output import SCHEMA_VERSION
+
+# (schema name, command line). Each runs on a library prepared by `library` below.
+INVOCATIONS = [
+    ("add", ["add", "Oasis", "--tag", "x", "--note", "[rec]"]),
+    ("add", ["add", "New One", "--custom", "--year", "2027", "--release", "2027-03"]),
+    ("remove", ["remove", "Poetry"]),
+    ("list", ["list"]),
+    ("list", ["list", "--status", "dropped"]),
+    ("watched", ["watched", "Oasis", "--on", "2024-05", "--rating", "4.5"]),
+    ("rate", ["rate", "Burning", "3.5"]),
+    ("status", ["status", "Burning", "on-hold"]),
+    ("show", ["show", "bleak-night-2011"]),
+    ("show", ["show", "Burning"]),
+    ("path", ["path"]),
+    ("search", ["search", "han gongju"]),
+    ("search", ["search", "Bleak Nigth"]),
+    ("pick", ["pick", "--theme", "romance", "--count", "2"]),
+    ("catalogue list", ["catalogue", "list"]),
+    ("catalogue themes", ["catalogue", "themes"]),
+]
+
+ERRORS = [
+    ["rate", "Oasis", "7"],
+    ["add", "no-such-film-1999"],
+    ["add", "Ditto"],
+    ["search", "zzqxv wmmpk"],
+    ["pick", "--theme", "horror", "--theme", "romance"],
+]
+
+
+@pytest.fixture
+def library(run):
+    run("add", "Poetry")
+    run("watched", "Burning", "--on", "2023-01-02", "--rating", "4")
+    run("add", "Always", "--priority", "5")
+
+
+def _validate(name: str, document) -> None:
+    jsonschema.Draft202012Validator.check_schema(schemas.schema_for(name))
+    jsonschema.validate(document, schemas.schema_for(name))
+
+
+@pytest.mark.parametrize(("name", "args"), INVOCATIONS, ids=lambda v: " ".join(v) if isinstance(v, list) else v)
+def test_real_output_matches_its_schema(run, library, name, args):
+    result = run(*args, "--json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)  # exactly one document
+    _validate(name, document)
+
+
+@pytest.mark.parametrize("args", ERRORS, ids=" ".join)
+def test_error_documents_match_the_error_schema(run, library, args):
+    result = run(*args, "--json")
+    assert result.exit_code != 0
+    assert result.stdout == ""
+    _validate("error", json.loads(result.stderr))
+
+
+def test_catalogue_validate_output_matches(run, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('id = "Bad"\n', encoding="utf-8")
+    _validate("catalogue validate", run("catalogue", "validate", str(bad), "--json").json())
+
+
+def test_every_command_has_a_schema():
+    from typer.main import get_command
+
+    from kwatch.cli import app
+
+    def walk(command, prefix=()):
+        for name, sub in getattr(command, "commands", {}).items():
+            if hasattr(sub, "commands"):
+                yield from walk(sub, (*prefix, name))
+            else:
+                yield " ".join((*prefix, name))
+
+    missing = [name for name in walk(get_command(app)) if name not in schemas.SCHEMAS
+               and name not in ("schema",)]  # fmt: skip
+    assert missing == []
+
+
+def test_every_document_says_its_schema_version(run, library):
+    for _, args in INVOCATIONS[3:5]:
+        for item in run(*args, "--json").json():
+            assert item["schema_version"] == SCHEMA_VERSION
+    assert run("show", "Oasis", "--json").json()["schema_version"] == SCHEMA_VERSION
+
+
+def test_schema_command(run):
+    listed = run("schema").stdout.split()
+    assert "list" in listed and "error" in listed
+    doc = json.loads(run("schema", "catalogue-list").stdout)
+    assert doc["$id"].endswith(f"/catalogue-list/v{SCHEMA_VERSION}.json")
+    missing = run("schema", "nonsense")
+    assert missing.exit_code == 1 and "no schema" in missing.stderr
+
+
+# Pinned: a change to any schema must be deliberate. Bump output.SCHEMA_VERSION when a change
+# can break a reader, note it in CHANGELOG.md, then update the digest here.
+PINNED_DIGEST = "see-test"
+
+
+def _digest() -> str:
+    canonical = json.dumps({n: schemas.schema_for(n) for n in schemas.names()}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def test_schemas_are_pinned():
+    assert _digest() == PINNED_DIGEST, (
+        "The JSON schemas changed. If that is deliberate, record it in CHANGELOG.md (bump "
+        f"SCHEMA_VERSION if old readers would break) and set PINNED_DIGEST = {_digest()!r}."
+    )
+
+
+def test_changelog_mentions_the_current_schema_version():
+    from pathlib import Path
+
+    changelog = (Path(__file__).parents[1] / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"JSON schema version {SCHEMA_VERSION}" in changelog

@@ -1,0 +1,99 @@
+"""The catalogue ships inside the wheel and is found from an editable install too; start-up
+stays light (which modules a JSON command imports is the deterministic proxy for speed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(out), str(ROOT)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return next(out.glob("kwatch-*.whl"))
+
+
+def test_wheel_contains_the_catalogue(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "kwatch/catalogue/titles/bleak-night-2011.toml" in names
+    assert "kwatch/catalogue/themes.toml" in names
+    assert "kwatch/schemas/catalogue-entry.json" in names
+    titles = [n for n in names if n.startswith("kwatch/catalogue/titles/")]
+    assert len(titles) == len(list((ROOT / "catalogue" / "titles").glob("*.toml")))
+
+
+def _run_python(code: str, pythonpath: Path, tmp_path: Path) -> str:
+    env = {**os.environ, "PYTHONPATH": str(pythonpath), "KWATCH_DB": str(tmp_path / "k.db")}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          cwd=tmp_path, check=True)  # fmt: skip
+    return done.stdout
+
+
+PROBE = (
+    "import json; from kwatch.paths import bundled_catalogue_dir as d; "
+    "from kwatch.cli import main; import sys; print(d()); "
+    "sys.argv=['kwatch','show','한공주','--json']; main()"
+)
+
+
+def test_installed_wheel_finds_its_own_catalogue(wheel, tmp_path):
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    out = _run_python(PROBE, site, tmp_path)
+    folder, document = out.split("\n", 1)
+    assert Path(folder) == site / "kwatch" / "catalogue"
+    assert json.loads(document)["id"] == "han-gong-ju-2014"
+
+
+def test_source_tree_and_editable_install_find_the_repository_catalogue(tmp_path):
+    # An editable install puts src/ on the path; the package has no copy of the catalogue then.
+    out = _run_python(PROBE, ROOT / "src", tmp_path)
+    folder, document = out.split("\n", 1)
+    assert Path(folder) == ROOT / "catalogue"
+    assert json.loads(document)["id"] == "han-gong-ju-2014"
+
+
+def _imported_modules(*args: str, tmp_path: Path) -> set[str]:
+    code = (
+        "import sys; from kwatch.cli import main; sys.argv=['kwatch', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)))"
+    )
+    env = {**os.environ, "KWATCH_DB": str(tmp_path / "k.db"), "KWATCH_TODAY": "2026-11-22"}
+    subprocess.run([sys.executable, "-c", code, "add", "Oasis"], env=env, capture_output=True,
+                   check=True)  # warm: create and index the database  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    return set(done.stderr.rsplit("MODULES ", 1)[1].split())
+
+
+HEAVY = ("rich", "sqlite_utils", "rapidfuzz", "icalendar", "pydantic", "jsonschema", "tomllib")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("list", "--json"), ("show", "oasis-2002", "--json"), ("search", "oasis", "--json")],
+)
+def test_json_commands_do_not_import_heavy_modules(args, tmp_path):
+    modules = _imported_modules(*args, tmp_path=tmp_path)
+    loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
+    assert loaded == [], f"{' '.join(args)} imported {loaded}"
+
+
+def test_typer_is_pinned_below_the_pydantic_release():
+    import typer
+
+    assert tuple(int(x) for x in typer.__version__.split(".")[:2]) < (0, 29)
