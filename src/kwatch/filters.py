@@ -10,11 +10,13 @@ from kwatch.errors import InvalidInput
 from kwatch.textnorm import name_key
 from kwatch.values import KINDS
 
+# Written as `t.id IN (subquery)` rather than correlated EXISTS: SQLite builds each set once,
+# which keeps a themed pick over 100,000 titles an index probe per row instead of a subquery.
 WATCHED_SQL = (
-    "(EXISTS (SELECT 1 FROM viewings v WHERE v.title_id = t.id)"
-    " OR EXISTS (SELECT 1 FROM entries w WHERE w.title_id = t.id AND w.status = 'completed'))"
+    "t.id IN (SELECT title_id FROM viewings"
+    " UNION SELECT title_id FROM entries WHERE status = 'completed')"
 )
-IN_LIBRARY_SQL = "EXISTS (SELECT 1 FROM entries l WHERE l.title_id = t.id)"
+IN_LIBRARY_SQL = "t.id IN (SELECT title_id FROM entries)"
 
 
 def parse_year_range(text: str) -> tuple[int | None, int | None]:
@@ -99,16 +101,15 @@ class Filters:
         for theme in self.themes:
             out.append((
                 f"--theme {theme}",
-                "EXISTS (SELECT 1 FROM title_themes th WHERE th.title_id = t.id AND th.theme = ?)",
+                "t.id IN (SELECT title_id FROM title_themes WHERE theme = ?)",
                 [theme],
             ))  # fmt: skip
         if self.avoid:
             marks = ",".join("?" * len(self.avoid))
             out.append((
                 "--avoid " + ",".join(self.avoid),
-                f"NOT EXISTS (SELECT 1 FROM title_themes a WHERE a.title_id = t.id"
-                f" AND a.theme IN ({marks})) AND NOT EXISTS (SELECT 1 FROM title_notes n"
-                f" WHERE n.title_id = t.id AND n.note IN ({marks}))",
+                f"t.id NOT IN (SELECT title_id FROM title_themes WHERE theme IN ({marks}))"
+                f" AND t.id NOT IN (SELECT title_id FROM title_notes WHERE note IN ({marks}))",
                 [*self.avoid, *self.avoid],
             ))  # fmt: skip
         if self.year_from is not None:
@@ -118,8 +119,7 @@ class Filters:
         if self.director:
             out.append((
                 f"--director {self.director}",
-                "EXISTS (SELECT 1 FROM title_directors d WHERE d.title_id = t.id"
-                " AND instr(d.director_key, ?) > 0)",
+                "t.id IN (SELECT title_id FROM title_directors WHERE instr(director_key, ?) > 0)",
                 [name_key(self.director)],
             ))  # fmt: skip
         if self.kind:
@@ -133,11 +133,11 @@ class Filters:
         if self.watched is True:
             out.append(("--watched", WATCHED_SQL, []))
         elif self.watched is False:
-            out.append(("--unwatched", f"NOT {WATCHED_SQL}", []))
+            out.append(("--unwatched", f"NOT ({WATCHED_SQL})", []))
         if self.in_watchlist is True:
             out.append(("--in-watchlist", IN_LIBRARY_SQL, []))
         elif self.in_watchlist is False:
-            out.append(("--not-in-watchlist", f"NOT {IN_LIBRARY_SQL}", []))
+            out.append(("--not-in-watchlist", f"NOT ({IN_LIBRARY_SQL})", []))
         return out
 
     def where(self) -> tuple[str, list[Any]]:

@@ -57,7 +57,7 @@ class PickResult:
 def _conditions(filters: Filters, include_watched: bool) -> list[tuple[str, str, list]]:
     clauses = list(filters.clauses())
     if not include_watched and filters.watched is None:
-        clauses.append(("not yet watched (--include-watched to allow)", f"NOT {WATCHED_SQL}", []))
+        clauses.append(("not yet watched (--include-watched to allow)", f"NOT ({WATCHED_SQL})", []))
     return clauses
 
 

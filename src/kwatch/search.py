@@ -149,9 +149,13 @@ def search(
     if name_match:
         for title_id in _fts_ids(conn, name_match, pool):
             ranked.setdefault(title_id, RANK_NAME)
+    ids = _filtered(conn, list(ranked), filters)
+    # People, themes and synopsis only when the names did not fill the page: ranking every
+    # synopsis that mentions a common word is the slowest query here.
+    if len(ids) < limit and name_match:
         for title_id in _fts_ids(conn, fts_query(query) or "", pool):
             ranked.setdefault(title_id, RANK_OTHER)
-    ids = _filtered(conn, list(ranked), filters)
+        ids = _filtered(conn, list(ranked), filters)
     # Stable sort keeps FTS relevance order within a rank.
     ids.sort(key=lambda i: ranked[i])
     ids = ids[:limit]
@@ -168,26 +172,51 @@ def _comparable(text: str) -> str:
 def suggest(
     conn: sqlite3.Connection, query: str, limit: int = 3, filters: Filters | None = None
 ) -> list[Title]:
-    """Titles whose names are close to a mistyped query ("Bleak Nigth", "Microhabitt")."""
+    """Titles whose names are close to a mistyped query ("Bleak Nigth", "Microhabitt").
+
+    Most typos keep the first letter, so names sharing it are scored first; only when that
+    finds too little is every name of a similar length scored.
+    """
+    key = name_key(query)
     target = _comparable(query)
     if len(target) < 2:
         return []
-    from rapidfuzz import fuzz, process
-
-    rows = conn.execute("SELECT title_id, key FROM title_names WHERE kind != 'initials'")
-    keys: list[str] = []
-    owners: list[str] = []
-    for title_id, key in rows:
-        # Hangul keys decomposed to jamo, so one wrong letter costs one edit, not a syllable.
-        keys.append(decompose_hangul(key) if any(map(is_hangul_syllable, key)) else key)
-        owners.append(title_id)
-    matches = process.extract(target, keys, scorer=fuzz.ratio, limit=limit * 4, score_cutoff=75)
-    ids = list(dict.fromkeys(owners[index] for _, _, index in matches))
+    ids = _close_names(conn, key, target, limit, same_first_letter=True)
+    if len(ids) < limit:
+        ids = list(dict.fromkeys(ids + _close_names(conn, key, target, limit, False)))
     if filters:
         ids = _filtered(conn, ids, filters)
     ids = ids[:limit]
     found = titles_by_ids(conn, ids)
     return [found[i] for i in ids if i in found]
+
+
+def _close_names(
+    conn: sqlite3.Connection, key: str, target: str, limit: int, same_first_letter: bool
+) -> list[str]:
+    from rapidfuzz import fuzz, process
+
+    # A name a third longer or shorter cannot reach the score cutoff: leave it in SQL.
+    slack = max(2, len(key) // 3)
+    sql = (
+        "SELECT title_id, key FROM title_names WHERE kind != 'initials'"
+        " AND length(key) BETWEEN ? AND ?"
+    )
+    params: list[object] = [max(1, len(key) - slack), len(key) + slack]
+    if same_first_letter:
+        sql += " AND substr(key, 1, 1) = ?"
+        params.append(key[:1])
+    hangul_query = is_hangul_syllable(key[:1])
+    keys: list[str] = []
+    owners: list[str] = []
+    for title_id, name in conn.execute(sql, params):
+        if not name or is_hangul_syllable(name[0]) != hangul_query:
+            continue
+        # Hangul decomposed to jamo, so one wrong letter costs one edit, not a whole syllable.
+        keys.append(decompose_hangul(name) if hangul_query else name)
+        owners.append(title_id)
+    matches = process.extract(target, keys, scorer=fuzz.ratio, limit=limit * 4, score_cutoff=75)
+    return list(dict.fromkeys(owners[index] for _, _, index in matches))
 
 
 def require_hits(result: SearchResult) -> SearchResult:
