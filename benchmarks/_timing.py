@@ -43,7 +43,9 @@ def compare(commands: dict[str, list[str]], env: dict[str, str], runs: int = 15)
             samples[label].append(_once(cmd, full_env))
             samples["python -c pass"].append(_once(baseline_cmd, full_env))
     base = statistics.median(samples["python -c pass"])
-    return [(label, statistics.median(s), statistics.median(s) / base) for label, s in samples.items()]
+    return [
+        (label, statistics.median(s), statistics.median(s) / base) for label, s in samples.items()
+    ]
 
 
 def report(title: str, rows: list[tuple]) -> None:

@@ -15,8 +15,33 @@ from pathlib import Path
 
 from _timing import compare, kwatch_cmd, report
 
-WORDS = ("river night spring winter house mother secret road city light rain sea mountain "
-         "dream letter garden train island silence song heart fire snow moon star").split()  # fmt: skip
+WORDS = [
+    "river",
+    "night",
+    "spring",
+    "winter",
+    "house",
+    "mother",
+    "secret",
+    "road",
+    "city",
+    "light",
+    "rain",
+    "sea",
+    "mountain",
+    "dream",
+    "letter",
+    "garden",
+    "train",
+    "island",
+    "silence",
+    "song",
+    "heart",
+    "fire",
+    "snow",
+    "moon",
+    "star",
+]
 SYLLABLES = "가나다라마바사아자차카타파하강남동서봄밤길꿈별빛비눈산강집문"
 
 
@@ -38,13 +63,20 @@ def build(db: Path, count: int) -> float:
         for i in range(count):
             words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 4))).title()
             hangul = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 6)))
-            index_title(conn, Title(
-                id=f"synthetic-{i}", title=f"{words} {i}", origin="custom",
-                original_title=hangul, year=rng.randint(1950, 2026),
-                directors=(f"Director {rng.randint(1, 5000)}",), runtime_min=rng.randint(70, 180),
-                themes=tuple(rng.sample(themes, 3)),
-                synopsis=" ".join(rng.choice(WORDS) for _ in range(25)),
-            ))  # fmt: skip
+            index_title(
+                conn,
+                Title(
+                    id=f"synthetic-{i}",
+                    title=f"{words} {i}",
+                    origin="custom",
+                    original_title=hangul,
+                    year=rng.randint(1950, 2026),
+                    directors=(f"Director {rng.randint(1, 5000)}",),
+                    runtime_min=rng.randint(70, 180),
+                    themes=tuple(rng.sample(themes, 3)),
+                    synopsis=" ".join(rng.choice(WORDS) for _ in range(25)),
+                ),
+            )
     conn.close()
     return time.perf_counter() - start
 
@@ -58,8 +90,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             db = Path(tmp) / "kwatch.db"
             seconds = build(db, size)
-            env = {"KWATCH_DB": str(db), "KWATCH_TODAY": "2026-11-22",
-                   "KWATCH_CATALOGUE_DIR": str(Path(tmp) / "none")}  # fmt: skip
+            env = {
+                "KWATCH_DB": str(db),
+                "KWATCH_TODAY": "2026-11-22",
+                "KWATCH_CATALOGUE_DIR": str(Path(tmp) / "none"),
+            }
             rows = compare(
                 {
                     "search 'river night' --json": kwatch_cmd("search", "river night", "--json"),
@@ -75,8 +110,10 @@ def main() -> None:
                 env,
                 runs=args.runs,
             )
-            report(f"{size:,} synthetic titles + the bundled catalogue (built in {seconds:.1f} s)",
-                   rows)  # fmt: skip
+            report(
+                f"{size:,} synthetic titles + the bundled catalogue (built in {seconds:.1f} s)",
+                rows,
+            )
 
 
 if __name__ == "__main__":

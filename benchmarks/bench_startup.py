@@ -17,14 +17,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {"KWATCH_DB": str(Path(tmp) / "kwatch.db"), "KWATCH_TODAY": "2026-11-22",
-               "KWATCH_CATALOGUE_DIR": str(Path(tmp) / "catalogue")}  # fmt: skip
+        env = {
+            "KWATCH_DB": str(Path(tmp) / "kwatch.db"),
+            "KWATCH_TODAY": "2026-11-22",
+            "KWATCH_CATALOGUE_DIR": str(Path(tmp) / "catalogue"),
+        }
         import os
         import subprocess
 
         for title in ("Bleak Night", "Oasis", "Han Gong-ju", "Microhabitat", "Poetry"):
-            subprocess.run(kwatch_cmd("add", title), env={**os.environ, **env}, check=True,
-                           capture_output=True)  # fmt: skip
+            subprocess.run(
+                kwatch_cmd("add", title), env={**os.environ, **env}, check=True, capture_output=True
+            )
         rows = compare(
             {
                 "kwatch list --json": kwatch_cmd("list", "--json"),

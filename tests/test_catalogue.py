@@ -8,8 +8,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS, requires_shared
 
+from conftest import SEEDS, requires_shared
 from kwatch.catalogue import load_vocabulary, read_catalogue_file, validate_file
 from kwatch.paths import bundled_catalogue_dir
 
@@ -33,8 +33,9 @@ def test_each_bundled_file_is_valid_to_the_strict_standard(path):
 def test_bundled_files_also_validate_against_the_published_json_schema():
     import jsonschema
 
-    schema = json.loads((Path(__file__).parents[1] / "src/kwatch/schemas/catalogue-entry.json")
-                        .read_text())  # fmt: skip
+    schema = json.loads(
+        (Path(__file__).parents[1] / "src/kwatch/schemas/catalogue-entry.json").read_text()
+    )
     validator = jsonschema.Draft202012Validator(schema)
     for entry in _entries():
         errors = [e.message for e in validator.iter_errors(entry)]
@@ -160,8 +161,16 @@ def test_validate_reports_every_problem_with_file_entry_and_field(run, tmp_path)
     doc = result.json()
     assert doc["valid"] is False and doc["entries"] == 1
     fields = {p["field"] for p in doc["problems"]}
-    assert {"id", "title", "year", "kind", "themes", "colour", "releases[1].date",
-            "releases[1].type"} <= fields  # fmt: skip
+    assert {
+        "id",
+        "title",
+        "year",
+        "kind",
+        "themes",
+        "colour",
+        "releases[1].date",
+        "releases[1].type",
+    } <= fields
     assert all(p["file"] == str(bad) for p in doc["problems"])
     human = run("catalogue", "validate", str(bad))
     assert human.exit_code == 1 and "bad.toml: Bad Id: kind:" in human.stdout
@@ -171,8 +180,13 @@ def test_validate_good_file_and_missing_file(run, tmp_path):
     good = tmp_path / "good.toml"
     good.write_text(GOOD_USER_FILE, encoding="utf-8")
     doc = run("catalogue", "validate", str(good), "--json").json()
-    assert doc == {"schema_version": 1, "file": str(good), "valid": True, "entries": 1,
-                   "problems": []}  # fmt: skip
+    assert doc == {
+        "schema_version": 1,
+        "file": str(good),
+        "valid": True,
+        "entries": 1,
+        "problems": [],
+    }
     missing = run("catalogue", "validate", str(tmp_path / "nope.toml"))
     assert missing.exit_code == 1 and "not a file" in missing.stderr
 
@@ -200,8 +214,9 @@ def test_catalogue_list_and_themes(run):
 
 
 def test_published_schema_vocabulary_matches_themes_toml():
-    schema = json.loads((Path(__file__).parents[1] / "src/kwatch/schemas/catalogue-entry.json")
-                        .read_text())  # fmt: skip
+    schema = json.loads(
+        (Path(__file__).parents[1] / "src/kwatch/schemas/catalogue-entry.json").read_text()
+    )
     props = schema["properties"]
     assert set(props["themes"]["items"]["enum"]) == set(VOCAB.themes)
     assert set(props["content_notes"]["items"]["enum"]) == set(VOCAB.content_notes)

@@ -53,7 +53,9 @@ def _validate(name: str, document) -> None:
     jsonschema.validate(document, schemas.schema_for(name))
 
 
-@pytest.mark.parametrize(("name", "args"), INVOCATIONS, ids=lambda v: " ".join(v) if isinstance(v, list) else v)
+@pytest.mark.parametrize(
+    ("name", "args"), INVOCATIONS, ids=lambda v: " ".join(v) if isinstance(v, list) else v
+)
 def test_real_output_matches_its_schema(run, library, name, args):
     result = run(*args, "--json")
     assert result.exit_code == 0, result.stderr
@@ -87,8 +89,11 @@ def test_every_command_has_a_schema():
             else:
                 yield " ".join((*prefix, name))
 
-    missing = [name for name in walk(get_command(app)) if name not in schemas.SCHEMAS
-               and name not in ("schema",)]  # fmt: skip
+    missing = [
+        name
+        for name in walk(get_command(app))
+        if name not in schemas.SCHEMAS and name not in ("schema",)
+    ]
     assert missing == []
 
 

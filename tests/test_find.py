@@ -32,13 +32,24 @@ def test_exact_title_before_partial_before_synopsis(conn):
 
 def test_directors_themes_and_synopsis_are_searched(conn):
     assert {h.title.id for h in search(conn, "Lee Chang-dong").hits} >= {
-        "oasis-2002", "poetry-2010", "burning-2018", "secret-sunshine-2007"}  # fmt: skip
+        "oasis-2002",
+        "poetry-2010",
+        "burning-2018",
+        "secret-sunshine-2007",
+    }
     assert "the-king-of-pigs-2011" in {h.title.id for h in search(conn, "animation").hits}
 
 
 def test_a_hangul_word_with_a_particle_still_matches(run):
-    run("add", "Sympathy for Mr. Vengeance", "--custom", "--year", "2002",
-        "--original-title", "복수는 나의 것")  # fmt: skip
+    run(
+        "add",
+        "Sympathy for Mr. Vengeance",
+        "--custom",
+        "--year",
+        "2002",
+        "--original-title",
+        "복수는 나의 것",
+    )
     for query in ("복수", "복수는", "복수를"):
         ids = [h["id"] for h in run("search", query, "--json").json()["results"]]
         assert "sympathy-for-mr-vengeance-2002" in ids, query
@@ -46,10 +57,15 @@ def test_a_hangul_word_with_a_particle_still_matches(run):
 
 @pytest.mark.parametrize(
     ("typo", "expected"),
-    [("Bleak Nigth", "bleak-night-2011"), ("Microhabitt", "microhabitat-2018"),
-     ("Jung E", "jung-e-2023"), ("Jung-E", "jung-e-2023"), ("Parasight", "parasite-2019"),
-     ("한공쥬", "han-gong-ju-2014")],
-)  # fmt: skip
+    [
+        ("Bleak Nigth", "bleak-night-2011"),
+        ("Microhabitt", "microhabitat-2018"),
+        ("Jung E", "jung-e-2023"),
+        ("Jung-E", "jung-e-2023"),
+        ("Parasight", "parasite-2019"),
+        ("한공쥬", "han-gong-ju-2014"),
+    ],
+)
 def test_typos_find_the_film_or_suggest_it(run, typo, expected):
     result = run("search", typo, "--json")
     assert result.exit_code == 0
@@ -68,9 +84,28 @@ def test_nothing_to_suggest_exits_non_zero(run):
 
 @pytest.mark.parametrize(
     "query",
-    ['"', "don't", "spider-man", "c++", "2001:", "NOT", "(", '"abc', "*", "title:x", "^x",
-     "'; DROP TABLE titles; --", "a OR b", "NEAR(a b)", "%", "_", "\\", "ㅎ", "🎬"],
-)  # fmt: skip
+    [
+        '"',
+        "don't",
+        "spider-man",
+        "c++",
+        "2001:",
+        "NOT",
+        "(",
+        '"abc',
+        "*",
+        "title:x",
+        "^x",
+        "'; DROP TABLE titles; --",
+        "a OR b",
+        "NEAR(a b)",
+        "%",
+        "_",
+        "\\",
+        "ㅎ",
+        "🎬",
+    ],
+)
 def test_any_text_is_a_valid_query(run, query):
     result = run("search", query, "--json")
     assert result.exit_code in (0, 1)
@@ -114,10 +149,14 @@ def test_shared_filters(run):
 
 @pytest.mark.parametrize(
     ("args", "words"),
-    [(("--year", "20x0"), "--year"), (("--year", "2010-2005"), "backwards"),
-     (("--decade", "nineties"), "--decade"), (("--kind", "movie"), "--kind"),
-     (("--max-runtime", "0"), "--max-runtime")],
-)  # fmt: skip
+    [
+        (("--year", "20x0"), "--year"),
+        (("--year", "2010-2005"), "backwards"),
+        (("--decade", "nineties"), "--decade"),
+        (("--kind", "movie"), "--kind"),
+        (("--max-runtime", "0"), "--max-runtime"),
+    ],
+)
 def test_bad_filters(run, args, words):
     result = run("search", "love", *args)
     assert result.exit_code == 2 and words in result.stderr
@@ -152,8 +191,10 @@ def test_pick_prefers_the_watchlist_and_leaves_out_watched(run):
         doc = run("pick", "--seed", str(seed), "--json").json()
         assert doc["source"] == "watchlist"
         assert [p["id"] for p in doc["picks"]] == ["oasis-2002"]
-    included = {run("pick", "--seed", str(s), "--include-watched", "--json").json()["picks"][0]["id"]
-                for s in range(30)}  # fmt: skip
+    included = {
+        run("pick", "--seed", str(s), "--include-watched", "--json").json()["picks"][0]["id"]
+        for s in range(30)
+    }
     assert included == {"oasis-2002", "poetry-2010"}
 
 
@@ -194,8 +235,12 @@ def test_weighted_pick_is_fair_by_chi_square(conn):
     from kwatch.titles import get_title
 
     for title_id, priority in weights.items():
-        add(conn, get_title(conn, title_id), today=__import__("datetime").date(2026, 1, 1),
-            priority=priority)  # fmt: skip
+        add(
+            conn,
+            get_title(conn, title_id),
+            today=__import__("datetime").date(2026, 1, 1),
+            priority=priority,
+        )
     rng = random.Random(20261122)
     draws = 6000
     counts = dict.fromkeys(weights, 0)

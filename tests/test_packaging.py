@@ -19,10 +19,21 @@ ROOT = Path(__file__).resolve().parents[1]
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(ROOT)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return next(out.glob("kwatch-*.whl"))
 
 
@@ -37,8 +48,14 @@ def test_wheel_contains_the_catalogue(wheel):
 
 def _run_python(code: str, pythonpath: Path, tmp_path: Path) -> str:
     env = {**os.environ, "PYTHONPATH": str(pythonpath), "KWATCH_DB": str(tmp_path / "k.db")}
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                          cwd=tmp_path, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
     return done.stdout
 
 
@@ -73,10 +90,12 @@ def _imported_modules(*args: str, tmp_path: Path) -> set[str]:
         "sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)))"
     )
     env = {**os.environ, "KWATCH_DB": str(tmp_path / "k.db"), "KWATCH_TODAY": "2026-11-22"}
-    subprocess.run([sys.executable, "-c", code, "add", "Oasis"], env=env, capture_output=True,
-                   check=True)  # warm: create and index the database  # fmt: skip
-    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True,
-                          text=True, check=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-c", code, "add", "Oasis"], env=env, capture_output=True, check=True
+    )  # warm: create and index the database
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=True
+    )
     return set(done.stderr.rsplit("MODULES ", 1)[1].split())
 
 

@@ -1,3 +1,3 @@
-from kwatch.cli import main
+from kwatch.entry import main
 
 main()

@@ -36,11 +36,18 @@ def theme_counts(conn: sqlite3.Connection) -> list[dict]:
     rows = []
     for name, description in vocab.themes.items():
         kind = "list" if name in vocab.sources else "theme"
-        rows.append({"name": name, "kind": kind, "count": themes.get(name, 0),
-                     "description": description})  # fmt: skip
+        rows.append(
+            {"name": name, "kind": kind, "count": themes.get(name, 0), "description": description}
+        )
     for name, description in vocab.content_notes.items():
-        rows.append({"name": name, "kind": "content-note", "count": notes.get(name, 0),
-                     "description": description})  # fmt: skip
+        rows.append(
+            {
+                "name": name,
+                "kind": "content-note",
+                "count": notes.get(name, 0),
+                "description": description,
+            }
+        )
     # Themes used by the user's own titles but missing from the vocabulary still get counted.
     for name in sorted(set(themes) - set(vocab.themes)):
         rows.append({"name": name, "kind": "theme", "count": themes[name], "description": None})

@@ -8,32 +8,43 @@ reads no TOML at all.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kwatch.db import get_meta, set_meta, transaction
-from kwatch.errors import CatalogueError
 from kwatch.catalogue_files import (
     all_files,
     bundled_title_files,
     catalogue_files,
     fingerprint,
 )
+from kwatch.db import get_meta, set_meta, transaction
+from kwatch.errors import CatalogueError
 from kwatch.paths import bundled_catalogue_dir, user_catalogue_dir
-from kwatch.textnorm import has_hangul, hangul_initials, name_key
+from kwatch.textnorm import has_hangul
 from kwatch.values import KINDS, PRECISIONS, RELEASE_TYPES, parse_partial_date
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REGION_PATTERN = re.compile(r"^[A-Z]{2}$")
 ENTRY_FIELDS = {
-    "id", "title", "alt_titles", "original_title", "romanized_title", "year", "kind",
-    "directors", "runtime_min", "themes", "content_notes", "synopsis", "sources",
-    "releases", "missing",
-}  # fmt: skip
+    "id",
+    "title",
+    "alt_titles",
+    "original_title",
+    "romanized_title",
+    "year",
+    "kind",
+    "directors",
+    "runtime_min",
+    "themes",
+    "content_notes",
+    "synopsis",
+    "sources",
+    "releases",
+    "missing",
+}
 RELEASE_FIELDS = {"date", "precision", "region", "type", "note", "source"}
 # Facts the bundled catalogue must have for every entry unless `missing` says why not.
 STRICT_REQUIRED = ("original_title", "year", "directors", "themes", "synopsis")
@@ -91,7 +102,7 @@ def _is_str_list(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
 
 
-def validate_entry(  # noqa: C901 - one flat list of field rules reads best
+def validate_entry(
     entry: dict[str, Any], vocab: Vocabulary, *, file: str, strict: bool
 ) -> list[Problem]:
     """Every problem with one entry, each naming its file, entry and field."""
@@ -128,9 +139,7 @@ def validate_entry(  # noqa: C901 - one flat list of field rules reads best
     check_optional("original_title", isinstance(original, str) and bool(original), "a string")
     if strict and isinstance(original, str) and original and not has_hangul(original):
         bad("original_title", f"{original!r} has no Hangul; give the Korean title")
-    check_optional(
-        "romanized_title", isinstance(entry.get("romanized_title"), str), "a string"
-    )
+    check_optional("romanized_title", isinstance(entry.get("romanized_title"), str), "a string")
     year = entry.get("year")
     check_optional(
         "year",
@@ -189,7 +198,7 @@ def _validate_release(release: object, file: str, entry_id: str | None, at: str)
         bad("precision", f"must be one of {', '.join(PRECISIONS)}")
     date_value = release.get("date", "")
     if not isinstance(date_value, str):
-        bad("date", "must be a string such as \"2023-01-20\", \"2023-01\" or \"2023\"")
+        bad("date", 'must be a string such as "2023-01-20", "2023-01" or "2023"')
     elif precision == "unknown":
         if date_value:
             bad("date", "must be empty when precision is unknown")
@@ -233,7 +242,9 @@ def read_catalogue_file(path: Path) -> list[dict[str, Any]]:
     return entries
 
 
-def validate_file(path: Path, vocab: Vocabulary | None = None, *, strict: bool = False) -> list[Problem]:
+def validate_file(
+    path: Path, vocab: Vocabulary | None = None, *, strict: bool = False
+) -> list[Problem]:
     vocab = vocab or load_vocabulary()
     try:
         entries = read_catalogue_file(path)
@@ -293,17 +304,23 @@ def sync_catalogue(
             conn.execute(f"DELETE FROM {table}")
         conn.execute("DELETE FROM titles WHERE origin != 'custom'")
         conn.execute("DELETE FROM releases WHERE origin = 'catalogue'")
-        custom = [get_title(conn, r[0]) for r in conn.execute(
-            "SELECT id FROM titles WHERE origin = 'custom'").fetchall()]  # fmt: skip
+        custom = [
+            get_title(conn, r[0])
+            for r in conn.execute("SELECT id FROM titles WHERE origin = 'custom'").fetchall()
+        ]
         for title in custom:
             index_title(conn, title, write_row=False)
         custom_ids = {t.id for t in custom}
         for origin, entry in entries:
             if entry["id"] in custom_ids:
                 problems.append(
-                    Problem(entry["_file"], entry["id"], "id",
-                            "same id as one of your own titles (add --custom); yours is kept")
-                )  # fmt: skip
+                    Problem(
+                        entry["_file"],
+                        entry["id"],
+                        "id",
+                        "same id as one of your own titles (add --custom); yours is kept",
+                    )
+                )
                 continue
             index_title(conn, title_from_entry(entry, origin), source_file=entry["_file"])
         set_meta(conn, "catalogue_fingerprint", stamp)

@@ -18,8 +18,9 @@ def _walk(command: Any, ctx: Any) -> Iterator[tuple[str, Any, Any]]:
         sub = command.get_command(ctx, name)
         if sub is None or getattr(sub, "hidden", False):
             continue
-        sub_ctx = Context(sub, info_name=name, parent=ctx, terminal_width=WIDTH,
-                          max_content_width=WIDTH)  # fmt: skip
+        sub_ctx = Context(
+            sub, info_name=name, parent=ctx, terminal_width=WIDTH, max_content_width=WIDTH
+        )
         yield sub_ctx.command_path, sub, sub_ctx
         if hasattr(sub, "list_commands"):
             yield from _walk(sub, sub_ctx)
@@ -37,8 +38,7 @@ def command_helps() -> list[tuple[str, str]]:
     typer.core.HAS_RICH = False  # plain text, independent of the terminal
     try:
         root = get_command(app)
-        root_ctx = Context(root, info_name="kwatch", terminal_width=WIDTH,
-                           max_content_width=WIDTH)  # fmt: skip
+        root_ctx = Context(root, info_name="kwatch", terminal_width=WIDTH, max_content_width=WIDTH)
         helps = [("kwatch", root.get_help(root_ctx))]
         helps += [(path, cmd.get_help(ctx)) for path, cmd, ctx in _walk(root, root_ctx)]
     finally:

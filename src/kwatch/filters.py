@@ -20,7 +20,7 @@ IN_LIBRARY_SQL = "t.id IN (SELECT title_id FROM entries)"
 
 
 def parse_year_range(text: str) -> tuple[int | None, int | None]:
-    """"2010" -> (2010, 2010); "2005-2010", "2005..2010", "2005-" and "-2010" are ranges."""
+    """ "2010" -> (2010, 2010); "2005-2010", "2005..2010", "2005-" and "-2010" are ranges."""
     value = text.strip()
     if m := re.fullmatch(r"(\d{4})", value):
         return int(m[1]), int(m[1])
@@ -35,7 +35,7 @@ def parse_year_range(text: str) -> tuple[int | None, int | None]:
 
 
 def parse_decade(text: str) -> tuple[int, int]:
-    """"2000s", "2000", "00s", "90s" -> the ten years of that decade."""
+    """ "2000s", "2000", "00s", "90s" -> the ten years of that decade."""
     value = text.strip().lower().rstrip("s").lstrip("'")
     if re.fullmatch(r"\d{2}", value):
         value = ("19" if int(value) >= 30 else "20") + value
@@ -99,37 +99,46 @@ class Filters:
         """(description, SQL condition on `t`, params) for each active filter, in order."""
         out: list[tuple[str, str, list[Any]]] = []
         for theme in self.themes:
-            out.append((
-                f"--theme {theme}",
-                "t.id IN (SELECT title_id FROM title_themes WHERE theme = ?)",
-                [theme],
-            ))  # fmt: skip
+            out.append(
+                (
+                    f"--theme {theme}",
+                    "t.id IN (SELECT title_id FROM title_themes WHERE theme = ?)",
+                    [theme],
+                )
+            )
         if self.avoid:
             marks = ",".join("?" * len(self.avoid))
-            out.append((
-                "--avoid " + ",".join(self.avoid),
-                f"t.id NOT IN (SELECT title_id FROM title_themes WHERE theme IN ({marks}))"
-                f" AND t.id NOT IN (SELECT title_id FROM title_notes WHERE note IN ({marks}))",
-                [*self.avoid, *self.avoid],
-            ))  # fmt: skip
+            out.append(
+                (
+                    "--avoid " + ",".join(self.avoid),
+                    f"t.id NOT IN (SELECT title_id FROM title_themes WHERE theme IN ({marks}))"
+                    f" AND t.id NOT IN (SELECT title_id FROM title_notes WHERE note IN ({marks}))",
+                    [*self.avoid, *self.avoid],
+                )
+            )
         if self.year_from is not None:
             out.append((f"from {self.year_from}", "t.year >= ?", [self.year_from]))
         if self.year_to is not None:
             out.append((f"until {self.year_to}", "t.year <= ?", [self.year_to]))
         if self.director:
-            out.append((
-                f"--director {self.director}",
-                "t.id IN (SELECT title_id FROM title_directors WHERE instr(director_key, ?) > 0)",
-                [name_key(self.director)],
-            ))  # fmt: skip
+            out.append(
+                (
+                    f"--director {self.director}",
+                    "t.id IN (SELECT title_id FROM title_directors"
+                    " WHERE instr(director_key, ?) > 0)",
+                    [name_key(self.director)],
+                )
+            )
         if self.kind:
             out.append((f"--kind {self.kind}", "t.kind = ?", [self.kind]))
         if self.max_runtime is not None:
-            out.append((
-                f"--max-runtime {self.max_runtime}",
-                "t.runtime_min IS NOT NULL AND t.runtime_min <= ?",
-                [self.max_runtime],
-            ))  # fmt: skip
+            out.append(
+                (
+                    f"--max-runtime {self.max_runtime}",
+                    "t.runtime_min IS NOT NULL AND t.runtime_min <= ?",
+                    [self.max_runtime],
+                )
+            )
         if self.watched is True:
             out.append(("--watched", WATCHED_SQL, []))
         elif self.watched is False:

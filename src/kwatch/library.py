@@ -11,7 +11,7 @@ from kwatch.db import transaction
 from kwatch.errors import Conflict, InvalidInput, NotFound
 from kwatch.filters import Filters
 from kwatch.models import Entry, Note, StatusChange, Title, Viewing
-from kwatch.titles import get_title, titles_by_ids
+from kwatch.titles import titles_by_ids
 
 PRIORITY_MIN, PRIORITY_MAX, PRIORITY_DEFAULT = 1, 5, 3
 SORTS = ("added", "title", "year", "rating", "priority", "status", "watched")
@@ -99,9 +99,7 @@ def add(
     with transaction(conn):
         created = ensure_entry(conn, title.id, today)
         if priority is not None:
-            conn.execute(
-                "UPDATE entries SET priority = ? WHERE title_id = ?", (priority, title.id)
-            )
+            conn.execute("UPDATE entries SET priority = ? WHERE title_id = ?", (priority, title.id))
         _add_tags(conn, title.id, clean_tags(tags))
         _add_note(conn, title.id, note, today)
     return AddResult(get_entry(conn, title.id), created)
@@ -155,9 +153,9 @@ def rate(conn: sqlite3.Connection, title: Title, rating: int, *, today: date) ->
     """Rate a title (half stars, 1-10). A rating means you have seen it, as on Letterboxd:
     a new or still-planned title becomes completed; watching or on-hold stay as they are."""
     with transaction(conn):
-        if not ensure_entry(conn, title.id, today, status="completed"):
-            if _entry_row(conn, title.id)["status"] == "planned":
-                _set_status(conn, title.id, "completed", today)
+        created = ensure_entry(conn, title.id, today, status="completed")
+        if not created and _entry_row(conn, title.id)["status"] == "planned":
+            _set_status(conn, title.id, "completed", today)
         _rate(conn, title.id, rating, today)
     return get_entry(conn, title.id)
 
@@ -176,9 +174,7 @@ def set_status(conn: sqlite3.Connection, title: Title, status: str, *, today: da
 def get_entry(conn: sqlite3.Connection, title_id: str) -> Entry:
     entries = load_entries(conn, [title_id])
     if not entries:
-        raise NotFound(
-            f"{title_id!r} is not in your library; add it with `kwatch add {title_id}`."
-        )
+        raise NotFound(f"{title_id!r} is not in your library; add it with `kwatch add {title_id}`.")
     return entries[0]
 
 
@@ -202,12 +198,8 @@ def load_entries(conn: sqlite3.Connection, ids: list[str]) -> list[Entry]:
     rows = _grouped(conn, "SELECT * FROM entries WHERE title_id IN ({marks})", ids)
     ids = [i for i in ids if i in rows]
     titles = titles_by_ids(conn, ids)
-    tags = _grouped(
-        conn, "SELECT * FROM entry_tags WHERE title_id IN ({marks}) ORDER BY tag", ids
-    )
-    notes = _grouped(
-        conn, "SELECT * FROM entry_notes WHERE title_id IN ({marks}) ORDER BY id", ids
-    )
+    tags = _grouped(conn, "SELECT * FROM entry_tags WHERE title_id IN ({marks}) ORDER BY tag", ids)
+    notes = _grouped(conn, "SELECT * FROM entry_notes WHERE title_id IN ({marks}) ORDER BY id", ids)
     viewings = _grouped(
         conn, "SELECT * FROM viewings WHERE title_id IN ({marks}) ORDER BY date, id", ids
     )
@@ -218,9 +210,11 @@ def load_entries(conn: sqlite3.Connection, ids: list[str]) -> list[Entry]:
     for title_id in ids:
         row = rows[title_id][0]
         title = titles.get(title_id) or Title(
-            id=title_id, title=title_id, origin="missing",
+            id=title_id,
+            title=title_id,
+            origin="missing",
             missing={"title": "no longer in the catalogue; your records are kept"},
-        )  # fmt: skip
+        )
         out.append(
             Entry(
                 title=title,
@@ -234,10 +228,16 @@ def load_entries(conn: sqlite3.Connection, ids: list[str]) -> list[Entry]:
                     Note(r["id"], r["text"], r["created_on"]) for r in notes.get(title_id, [])
                 ),
                 viewings=tuple(
-                    Viewing(r["id"], r["date"], r["precision"], r["rating"], r["note"],
-                            bool(r["rewatch"]))
+                    Viewing(
+                        r["id"],
+                        r["date"],
+                        r["precision"],
+                        r["rating"],
+                        r["note"],
+                        bool(r["rewatch"]),
+                    )
                     for r in viewings.get(title_id, [])
-                ),  # fmt: skip
+                ),
                 status_history=tuple(
                     StatusChange(r["status"], r["changed_on"]) for r in history.get(title_id, [])
                 ),
@@ -278,7 +278,9 @@ def list_entries(
         # unfiltered list shows it.
         sql += f" AND t.id IS NOT NULL AND ({where})"
     for tag in clean_tags(tags):
-        sql += " AND EXISTS (SELECT 1 FROM entry_tags g WHERE g.title_id = e.title_id AND g.tag = ?)"
+        sql += (
+            " AND EXISTS (SELECT 1 FROM entry_tags g WHERE g.title_id = e.title_id AND g.tag = ?)"
+        )
         params.append(tag)
     if statuses:
         sql += f" AND e.status IN ({','.join('?' * len(statuses))})"

@@ -138,7 +138,7 @@ def m001_initial(db: Database) -> None:
             changed_on TEXT NOT NULL
         );
         CREATE INDEX status_history_title ON status_history(title_id);
-        """
+        """,
     )
 
 
@@ -156,12 +156,30 @@ def m002_search_index(db: Database) -> None:
             synopsis,
             tokenize = 'unicode61 remove_diacritics 2'
         );
-        """
+        """,
     )
     # Titles that exist already (custom titles of an earlier version) get indexed on the next
     # catalogue sync, which the loader forces by forgetting the fingerprint.
     db.execute("DELETE FROM meta WHERE key = 'catalogue_fingerprint'")
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [m001_initial, m002_search_index]
+def m003_import_keys(db: Database) -> None:
+    # Where an imported viewing or note came from (e.g. "letterboxd:https://boxd.it/1VoAHp"),
+    # so importing the same export again, or a newer one of the same account, adds nothing
+    # twice. NULL for everything recorded in kwatch itself. The key lives on the row, so
+    # removing a title removes its keys and a later import brings it back.
+    _run(
+        db,
+        """
+        ALTER TABLE viewings ADD COLUMN import_key TEXT;
+        ALTER TABLE entry_notes ADD COLUMN import_key TEXT;
+        CREATE UNIQUE INDEX viewings_import_key ON viewings(import_key)
+            WHERE import_key IS NOT NULL;
+        CREATE UNIQUE INDEX entry_notes_import_key ON entry_notes(import_key)
+            WHERE import_key IS NOT NULL;
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [m001_initial, m002_search_index, m003_import_keys]
 MIGRATION_NAMES = [m.__name__ for m in MIGRATIONS]

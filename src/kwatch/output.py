@@ -80,8 +80,13 @@ def esc(value: object) -> str:
     return escape("" if value is None else str(value))
 
 
-def table(columns: Iterable[str], rows: Iterable[Iterable[object]], *, title: str | None = None,
-          caption: str | None = None) -> None:  # fmt: skip
+def table(
+    columns: Iterable[str],
+    rows: Iterable[Iterable[object]],
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+) -> None:
     from rich.table import Table
 
     grid = Table(title=title, caption=caption, header_style="bold", show_lines=False)

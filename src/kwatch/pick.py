@@ -89,11 +89,14 @@ def weighted_sample(
         total = sum(w for _, w in remaining)
         point = rng.random() * total
         running = 0.0
-        for index, (item, weight) in enumerate(remaining):
+        # Falls back to the last item if rounding leaves `point` at the very top of the range.
+        hit = len(remaining) - 1
+        for position, (_, weight) in enumerate(remaining):
             running += weight
             if point < running:
+                hit = position
                 break
-        chosen.append(remaining.pop(index))
+        chosen.append(remaining.pop(hit))
     return chosen
 
 

@@ -36,7 +36,12 @@ def array(items: Schema) -> Schema:
     return {"type": "array", "items": items}
 
 
-STR, INT, NUM, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}
+STR, INT, NUM, BOOL = (
+    {"type": "string"},
+    {"type": "integer"},
+    {"type": "number"},
+    {"type": "boolean"},
+)
 STRS = array(STR)
 DATE = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
 DAY = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -46,31 +51,62 @@ STATUS = {"enum": ["planned", "watching", "on-hold", "dropped", "completed"]}
 STARS = nullable({"type": "number", "minimum": 0.5, "maximum": 5, "multipleOf": 0.5})
 VERSION = {"const": SCHEMA_VERSION}
 
-RELEASE = obj({
-    "date": nullable(DATE), "precision": PRECISION, "region": {"type": "string"},
-    "type": RELEASE_TYPE, "note": nullable("string"), "source": nullable("string"),
-    "origin": {"enum": ["catalogue", "user"]},
-})  # fmt: skip
+RELEASE = obj(
+    {
+        "date": nullable(DATE),
+        "precision": PRECISION,
+        "region": {"type": "string"},
+        "type": RELEASE_TYPE,
+        "note": nullable("string"),
+        "source": nullable("string"),
+        "origin": {"enum": ["catalogue", "user"]},
+    }
+)
 TITLE_PROPS: dict[str, Schema] = {
-    "id": STR, "title": STR, "alt_titles": STRS, "original_title": nullable("string"),
-    "romanized_title": nullable("string"), "year": nullable("integer"),
-    "kind": {"enum": ["film", "tv-series"]}, "directors": STRS, "runtime_min": nullable("integer"),
-    "themes": STRS, "content_notes": STRS, "releases": array(RELEASE),
-    "synopsis": nullable("string"), "sources": STRS,
+    "id": STR,
+    "title": STR,
+    "alt_titles": STRS,
+    "original_title": nullable("string"),
+    "romanized_title": nullable("string"),
+    "year": nullable("integer"),
+    "kind": {"enum": ["film", "tv-series"]},
+    "directors": STRS,
+    "runtime_min": nullable("integer"),
+    "themes": STRS,
+    "content_notes": STRS,
+    "releases": array(RELEASE),
+    "synopsis": nullable("string"),
+    "sources": STRS,
     "origin": {"enum": ["bundled", "user-file", "custom", "missing"]},
     "missing": {"type": "object", "additionalProperties": STR},
-}  # fmt: skip
+}
 TITLE = obj(TITLE_PROPS)
 ENTRY_PROPS: dict[str, Schema] = {
-    "id": STR, "title": STR, "year": nullable("integer"), "status": STATUS,
-    "priority": {"type": "integer", "minimum": 1, "maximum": 5}, "tags": STRS, "rating": STARS,
+    "id": STR,
+    "title": STR,
+    "year": nullable("integer"),
+    "status": STATUS,
+    "priority": {"type": "integer", "minimum": 1, "maximum": 5},
+    "tags": STRS,
+    "rating": STARS,
     "rated_on": nullable(DAY),
     "notes": array(obj({"id": INT, "text": STR, "created_on": DAY})),
-    "viewings": array(obj({"id": INT, "date": DATE, "precision": PRECISION, "rating": STARS,
-                           "note": nullable("string"), "rewatch": BOOL})),
+    "viewings": array(
+        obj(
+            {
+                "id": INT,
+                "date": DATE,
+                "precision": PRECISION,
+                "rating": STARS,
+                "note": nullable("string"),
+                "rewatch": BOOL,
+            }
+        )
+    ),
     "status_history": array(obj({"status": STATUS, "changed_on": DAY})),
-    "added_on": DAY, "last_viewed": nullable(DATE),
-}  # fmt: skip
+    "added_on": DAY,
+    "last_viewed": nullable(DATE),
+}
 ENTRY = obj(ENTRY_PROPS)
 
 
@@ -84,9 +120,118 @@ def items(properties: dict[str, Schema]) -> Schema:
     return array(obj({"schema_version": VERSION, **properties}))
 
 
-ERROR = top({
-    "error": obj({"code": STR, "message": STR}),
-})  # fmt: skip
+ERROR = top(
+    {
+        "error": obj({"code": STR, "message": STR}),
+    }
+)
+
+# Releases: `kwatch release`, `upcoming`, `calendar`, `remind` (kwatch/releases.py).
+RELEASE_WHEN = obj({**RELEASE["properties"], "when": STR})
+UPCOMING_PROPS: dict[str, Schema] = {
+    "id": STR,
+    "title": STR,
+    "original_title": nullable("string"),
+    "year": nullable("integer"),
+    "release": RELEASE,
+    "when": STR,
+    "days_away": nullable("integer"),
+    "in_watchlist": BOOL,
+    "entry_status": nullable(STATUS),
+    "status": {"enum": ["upcoming", "out", "stale"]},
+    "uid": STR,
+}
+REMINDER_ITEM = obj(
+    {
+        "id": STR,
+        "title": STR,
+        "year": nullable("integer"),
+        "release": RELEASE,
+        "when": STR,
+        "days_away": nullable("integer"),
+        "in_watchlist": BOOL,
+        "entry_status": nullable(STATUS),
+        "status": {"enum": ["upcoming", "out"]},
+        "text": STR,
+    }
+)
+
+# Import, export, backup (kwatch/importers.py, exporters.py).
+COUNT3 = obj({"added": INT, "updated": INT, "unchanged": INT})
+IMPORT_REPORT = top(
+    {
+        "source": {"enum": ["letterboxd", "imdb", "kwatch"]},
+        "path": STR,
+        "dry_run": BOOL,
+        "added": INT,
+        "matched": INT,
+        "unchanged": INT,
+        "updated": INT,
+        "rejected": array(obj({"file": STR, "row": nullable("integer"), "reason": STR})),
+        "rejected_count": INT,
+        "counts": obj(
+            {
+                kind: COUNT3
+                for kind in (
+                    "titles",
+                    "entries",
+                    "viewings",
+                    "ratings",
+                    "notes",
+                    "tags",
+                    "releases",
+                )
+            }
+        ),
+        "files": array(obj({"file": STR, "kind": STR, "rows": nullable("integer")})),
+        "warnings": STRS,
+    }
+)
+
+# Stats (kwatch/stats.py).
+NONNEG = {"type": "integer", "minimum": 0}
+AVERAGE = {"type": "number", "minimum": 0.5, "maximum": 5}
+STATS = top(
+    {
+        "year": nullable("integer"),
+        "library": obj(
+            {
+                "total": NONNEG,
+                "by_status": obj(
+                    dict.fromkeys(
+                        ["planned", "watching", "on-hold", "dropped", "completed"], NONNEG
+                    )
+                ),
+            }
+        ),
+        "viewings": obj(
+            {
+                "total": NONNEG,
+                "rewatches": NONNEG,
+                "by_year": array(
+                    obj({"year": {"type": "string", "pattern": r"^\d{4}$"}, "count": NONNEG})
+                ),
+                "by_month": array(
+                    obj({"month": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}, "count": NONNEG})
+                ),
+            }
+        ),
+        "ratings": obj(
+            {
+                "count": NONNEG,
+                "average": nullable(AVERAGE),
+                "histogram": {
+                    **array(obj({"rating": STARS["anyOf"][0], "count": NONNEG})),
+                    "minItems": 10,
+                    "maxItems": 10,
+                },
+            }
+        ),
+        "top_directors": array(obj({"name": STR, "viewings": NONNEG})),
+        "top_themes": array(obj({"theme": STR, "viewings": NONNEG})),
+        "average_rating_by_theme": array(obj({"theme": STR, "average": AVERAGE, "count": NONNEG})),
+    }
+)
 
 SCHEMAS: dict[str, Schema] = {
     "add": top({**ENTRY_PROPS, "created": BOOL}),
@@ -96,30 +241,108 @@ SCHEMAS: dict[str, Schema] = {
     "rate": top(ENTRY_PROPS),
     "status": top(ENTRY_PROPS),
     "show": top({**TITLE_PROPS, "entry": nullable(ENTRY)}),
-    "path": top({"database": STR, "database_exists": BOOL, "catalogue_dir": STR,
-                 "bundled_catalogue": STR}),  # fmt: skip
-    "search": top({
-        "query": STR,
-        "results": array(obj({**TITLE_PROPS, "matched": {
-            "enum": ["title", "partial title", "text"]}})),
-        "suggestions": array(TITLE),
-    }),  # fmt: skip
-    "pick": top({
-        "source": {"enum": ["watchlist", "catalogue"]}, "fell_back_to_catalogue": BOOL,
-        "pool_size": INT, "total_weight": INT, "filters": STRS,
-        "picks": array(obj({**TITLE_PROPS, "weight": INT,
-                            "probability": {"type": "number", "minimum": 0, "maximum": 1}})),
-    }),  # fmt: skip
+    "path": top(
+        {"database": STR, "database_exists": BOOL, "catalogue_dir": STR, "bundled_catalogue": STR}
+    ),
+    "search": top(
+        {
+            "query": STR,
+            "results": array(
+                obj({**TITLE_PROPS, "matched": {"enum": ["title", "partial title", "text"]}})
+            ),
+            "suggestions": array(TITLE),
+        }
+    ),
+    "pick": top(
+        {
+            "source": {"enum": ["watchlist", "catalogue"]},
+            "fell_back_to_catalogue": BOOL,
+            "pool_size": INT,
+            "total_weight": INT,
+            "filters": STRS,
+            "picks": array(
+                obj(
+                    {
+                        **TITLE_PROPS,
+                        "weight": INT,
+                        "probability": {"type": "number", "minimum": 0, "maximum": 1},
+                    }
+                )
+            ),
+        }
+    ),
     "catalogue list": items(TITLE_PROPS),
-    "catalogue themes": items({
-        "name": STR, "kind": {"enum": ["theme", "list", "content-note"]}, "count": INT,
-        "description": nullable("string"),
-    }),  # fmt: skip
-    "catalogue validate": top({
-        "file": STR, "valid": BOOL, "entries": INT,
-        "problems": array(obj({"file": STR, "entry": nullable("string"),
-                               "field": nullable("string"), "message": STR})),
-    }),  # fmt: skip
+    "catalogue themes": items(
+        {
+            "name": STR,
+            "kind": {"enum": ["theme", "list", "content-note"]},
+            "count": INT,
+            "description": nullable("string"),
+        }
+    ),
+    "catalogue validate": top(
+        {
+            "file": STR,
+            "valid": BOOL,
+            "entries": INT,
+            "problems": array(
+                obj(
+                    {
+                        "file": STR,
+                        "entry": nullable("string"),
+                        "field": nullable("string"),
+                        "message": STR,
+                    }
+                )
+            ),
+        }
+    ),
+    "release": top(
+        {
+            "id": STR,
+            "title": STR,
+            "action": {"enum": ["listed", "recorded", "removed"]},
+            "release": nullable(RELEASE_WHEN),
+            "replaced": nullable(RELEASE),
+            "overrides": array(RELEASE),
+            "removed": nullable(RELEASE),
+            "releases": array(obj({**RELEASE_WHEN["properties"], "superseded": BOOL})),
+        }
+    ),
+    "upcoming": items(UPCOMING_PROPS),
+    "calendar": top(
+        {
+            "output": nullable("string"),
+            "events": array(obj(UPCOMING_PROPS)),
+            "skipped": array(obj(UPCOMING_PROPS)),
+            "ics": nullable("string"),
+        }
+    ),
+    "remind": top(
+        {
+            "today": DAY,
+            "since": nullable(DAY),
+            "already_reminded": BOOL,
+            "items": array(REMINDER_ITEM),
+            "lines": STRS,
+            "notified": BOOL,
+        }
+    ),
+    "import letterboxd": IMPORT_REPORT,
+    "import imdb": IMPORT_REPORT,
+    "import kwatch": IMPORT_REPORT,
+    # `export --format json` to stdout prints the export itself (its own "format"/"version"
+    # header, see exporters.py); with --output and --json it prints this summary.
+    "export": top(
+        {
+            "format": {"enum": ["json", "letterboxd", "csv"]},
+            "files": STRS,
+            "rows": INT,
+            "skipped": INT,
+        }
+    ),
+    "backup": top({"path": STR, "source": STR, "bytes": INT}),
+    "stats": STATS,
     "error": ERROR,
 }
 

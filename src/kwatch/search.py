@@ -16,8 +16,8 @@ from kwatch.filters import Filters
 from kwatch.models import Title
 from kwatch.textnorm import (
     decompose_hangul,
-    has_hangul,
     hangul_initials,
+    has_hangul,
     is_hangul_syllable,
     is_initials_query,
     name_key,
@@ -26,8 +26,39 @@ from kwatch.titles import titles_by_ids
 
 # Common Korean particles, longest first, so 복수는 / 서울에서 / 사랑을 also look for the bare word.
 PARTICLES = sorted(
-    "은 는 이 가 을 를 의 에 에서 에게 께 로 으로 와 과 도 만 까지 부터 보다 처럼 이나 나 "
-    "이랑 랑 하고 조차 마저 이다 였다 이었다".split(),
+    [
+        "은",
+        "는",
+        "이",
+        "가",
+        "을",
+        "를",
+        "의",
+        "에",
+        "에서",
+        "에게",
+        "께",
+        "로",
+        "으로",
+        "와",
+        "과",
+        "도",
+        "만",
+        "까지",
+        "부터",
+        "보다",
+        "처럼",
+        "이나",
+        "나",
+        "이랑",
+        "랑",
+        "하고",
+        "조차",
+        "마저",
+        "이다",
+        "였다",
+        "이었다",
+    ],
     key=len,
     reverse=True,
 )

@@ -31,7 +31,7 @@ def is_hangul_syllable(ch: str) -> bool:
 
 
 def hangul_initials(text: str) -> str:
-    """"한공주" -> "ㅎㄱㅈ": the initial-consonant search Korean keyboards offer."""
+    """ "한공주" -> "ㅎㄱㅈ": the initial-consonant search Korean keyboards offer."""
     out = []
     for ch in text:
         if is_hangul_syllable(ch):

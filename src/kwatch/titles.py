@@ -8,7 +8,7 @@ from typing import Any
 
 from kwatch.errors import Ambiguous, Conflict, InvalidInput, NotFound
 from kwatch.models import Release, Title
-from kwatch.textnorm import has_hangul, hangul_initials, is_initials_query, name_key, slugify
+from kwatch.textnorm import hangul_initials, has_hangul, is_initials_query, name_key, slugify
 
 INDEX_TABLES = ("title_names", "title_themes", "title_notes", "title_directors", "titles_fts")
 
@@ -126,7 +126,11 @@ def name_keys(title: Title) -> list[tuple[str, str]]:
 
 
 def index_title(
-    conn: sqlite3.Connection, title: Title, *, source_file: str | None = None, write_row: bool = True
+    conn: sqlite3.Connection,
+    title: Title,
+    *,
+    source_file: str | None = None,
+    write_row: bool = True,
 ) -> None:
     """Write a title and everything that finds it: names, themes, notes, directors, full text."""
     if write_row:
@@ -135,14 +139,24 @@ def index_title(
             " year, kind, directors, runtime_min, themes, content_notes, synopsis, sources,"
             " missing, source_file) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                title.id, title.origin, title.title, json.dumps(list(title.alt_titles)),
-                title.original_title, title.romanized_title, title.year, title.kind,
-                json.dumps(list(title.directors)), title.runtime_min,
-                json.dumps(list(title.themes)), json.dumps(list(title.content_notes)),
-                title.synopsis, json.dumps(list(title.sources)),
-                json.dumps(title.missing), source_file,
+                title.id,
+                title.origin,
+                title.title,
+                json.dumps(list(title.alt_titles)),
+                title.original_title,
+                title.romanized_title,
+                title.year,
+                title.kind,
+                json.dumps(list(title.directors)),
+                title.runtime_min,
+                json.dumps(list(title.themes)),
+                json.dumps(list(title.content_notes)),
+                title.synopsis,
+                json.dumps(list(title.sources)),
+                json.dumps(title.missing),
+                source_file,
             ),
-        )  # fmt: skip
+        )
         origin = "user" if title.origin == "custom" else "catalogue"
         conn.executemany(
             "INSERT INTO releases (title_id, date, precision, region, type, note, source, origin)"
@@ -168,7 +182,12 @@ def index_title(
         "INSERT OR IGNORE INTO title_directors (director_key, title_id) VALUES (?,?)",
         [(name_key(d), title.id) for d in title.directors],
     )
-    names = [title.title, *title.alt_titles, title.original_title or "", title.romanized_title or ""]
+    names = [
+        title.title,
+        *title.alt_titles,
+        title.original_title or "",
+        title.romanized_title or "",
+    ]
     # Folded forms too, so "hangongju" matches "Han Gong-ju" as a whole token.
     names += sorted({key for key, kind in name_keys(title) if kind != "id"})
     conn.execute(
@@ -184,7 +203,7 @@ def index_title(
 
 
 def _split_year(query: str) -> tuple[str, int | None]:
-    """"Ditto 2000" / "Ditto (2000)" -> ("Ditto", 2000)."""
+    """ "Ditto 2000" / "Ditto (2000)" -> ("Ditto", 2000)."""
     text = query.strip()
     stripped = text.rstrip(")").rstrip()
     head, _, tail = stripped.rpartition(" ")

@@ -23,7 +23,7 @@ DATE_FORMS = "YYYY-MM-DD, YYYY-MM or YYYY"
 def parse_partial_date(
     text: str, *, what: str = "date", forms: str = DATE_FORMS
 ) -> tuple[str, str]:
-    """"2023-02-17" -> ("2023-02-17", "day"); "2023-02" -> month; "2023" -> year."""
+    """ "2023-02-17" -> ("2023-02-17", "day"); "2023-02" -> month; "2023" -> year."""
     value = text.strip()
     if m := _DAY.match(value):
         try:

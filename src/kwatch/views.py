@@ -31,20 +31,38 @@ def show_title(title: Title, entry: Entry | None) -> None:
         ("Id", title.id),
     ]
     if title.origin != "bundled":
-        lines.append(("Source", {"custom": "your own title", "user-file": "your catalogue file"}
-                      .get(title.origin, title.origin)))  # fmt: skip
+        lines.append(
+            (
+                "Source",
+                {"custom": "your own title", "user-file": "your catalogue file"}.get(
+                    title.origin, title.origin
+                ),
+            )
+        )
     if entry:
         lines += [
-            ("Status", f"{entry.status} (since {entry.status_history[-1].changed_on})"
-             if entry.status_history else entry.status),  # fmt: skip
+            (
+                "Status",
+                f"{entry.status} (since {entry.status_history[-1].changed_on})"
+                if entry.status_history
+                else entry.status,
+            ),
             ("Priority", entry.priority),
-            ("Rating", f"{star_glyphs(entry.rating)} ({entry.rating / 2:g}/5)"
-             if entry.rating else None),  # fmt: skip
+            (
+                "Rating",
+                f"{star_glyphs(entry.rating)} ({entry.rating / 2:g}/5)" if entry.rating else None,
+            ),
             ("Tags", ", ".join(entry.tags)),
-            ("Viewings", "\n".join(
-                f"{v.date}" + (f"  {star_glyphs(v.rating)}" if v.rating else "")
-                + ("  rewatch" if v.rewatch else "") + (f"  {v.note}" if v.note else "")
-                for v in entry.viewings)),  # fmt: skip
+            (
+                "Viewings",
+                "\n".join(
+                    f"{v.date}"
+                    + (f"  {star_glyphs(v.rating)}" if v.rating else "")
+                    + ("  rewatch" if v.rewatch else "")
+                    + (f"  {v.note}" if v.note else "")
+                    for v in entry.viewings
+                ),
+            ),
             ("Notes", "\n".join(f"{n.created_on}  {n.text}" for n in entry.notes)),
         ]
     else:

@@ -1,6 +1,5 @@
 """The Typer app: parse arguments, call the core, hand the result to output. No SQL here."""
 
-
 import os
 import sys
 from pathlib import Path
@@ -54,11 +53,12 @@ def root(
 
 
 # Command modules register themselves on `app` when imported.
-from kwatch.cli import library as _library  # noqa: E402,F401
-from kwatch.cli import finding as _finding  # noqa: E402,F401
 from kwatch.cli import catalogue as _catalogue  # noqa: E402,F401
+from kwatch.cli import finding as _finding  # noqa: E402,F401
+from kwatch.cli import library as _library  # noqa: E402,F401
 from kwatch.cli import releases as _releases  # noqa: E402,F401
 from kwatch.cli import stats as _stats  # noqa: E402,F401
+from kwatch.cli import transfer as _transfer  # noqa: E402,F401
 
 
 def _invoked_name(argv: list[str]) -> str | None:

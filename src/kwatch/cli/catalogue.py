@@ -1,6 +1,5 @@
 """Catalogue commands: list, themes, validate."""
 
-
 from pathlib import Path
 from typing import Annotated
 
@@ -46,7 +45,8 @@ def catalogue_list(
     watched: WatchedOpt = None,
     in_watchlist: InWatchlistOpt = None,
     limit: Annotated[
-        int | None, typer.Option(help=f"At most N (default {HUMAN_LIMIT} for people, all with --json).")
+        int | None,
+        typer.Option(help=f"At most N (default {HUMAN_LIMIT} for people, all with --json)."),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -75,10 +75,19 @@ def catalogue_list(
     caption = f"showing {len(titles)} of {total}" if total > len(titles) else f"{total} titles"
     output.table(
         ["Title", "Year", "Korean", "Directed by", "Themes", "Id"],
-        [(t.title, t.year or "", t.original_title or "", ", ".join(t.directors),
-          ", ".join(t.themes), t.id) for t in titles],
+        [
+            (
+                t.title,
+                t.year or "",
+                t.original_title or "",
+                ", ".join(t.directors),
+                ", ".join(t.themes),
+                t.id,
+            )
+            for t in titles
+        ],
         caption=caption,
-    )  # fmt: skip
+    )
 
 
 @catalogue_app.command("themes")
@@ -127,12 +136,14 @@ def catalogue_validate(
     except CatalogueError:
         count = 0
     if as_json:
-        output.emit_json({
-            "file": str(file),
-            "valid": not problems,
-            "entries": count,
-            "problems": [p.to_dict() for p in problems],
-        })  # fmt: skip
+        output.emit_json(
+            {
+                "file": str(file),
+                "valid": not problems,
+                "entries": count,
+                "problems": [p.to_dict() for p in problems],
+            }
+        )
     else:
         for problem in problems:
             output.plain(str(problem))

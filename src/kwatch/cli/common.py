@@ -1,6 +1,5 @@
 """What every command shares: the --json flag, the database handle, and one error wrapper."""
 
-
 import functools
 import sqlite3
 from collections.abc import Callable
@@ -138,6 +137,13 @@ def build_filters(
     from kwatch.filters import Filters
 
     return Filters.build(
-        themes=theme, avoid=avoid, year=year, decade=decade, director=director, kind=kind,
-        max_runtime=max_runtime, watched=watched, in_watchlist=in_watchlist,
-    )  # fmt: skip
+        themes=theme,
+        avoid=avoid,
+        year=year,
+        decade=decade,
+        director=director,
+        kind=kind,
+        max_runtime=max_runtime,
+        watched=watched,
+        in_watchlist=in_watchlist,
+    )

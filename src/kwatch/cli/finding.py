@@ -1,6 +1,5 @@
 """Find and choose: search and pick."""
 
-
 from typing import Annotated
 
 import typer
@@ -65,11 +64,13 @@ def search(
     )
     result = require_hits(run_search(state(ctx).conn(), query, filters, limit=limit))
     if as_json:
-        output.emit_json({
-            "query": result.query,
-            "results": [h.to_dict() for h in result.hits],
-            "suggestions": [t.to_dict() for t in result.suggestions],
-        })  # fmt: skip
+        output.emit_json(
+            {
+                "query": result.query,
+                "results": [h.to_dict() for h in result.hits],
+                "suggestions": [t.to_dict() for t in result.suggestions],
+            }
+        )
         return
     if not result.hits:
         names = " or ".join(f"{t.label} [{t.id}]" for t in result.suggestions)
@@ -77,9 +78,13 @@ def search(
         return
     output.table(
         ["Title", "Year", "Korean", "Directed by", "Id", "Matched"],
-        [(*row[:-1], row[-1], hit.matched)
-         for row, hit in zip(_title_rows([h.title for h in result.hits]), result.hits, strict=True)],
-    )  # fmt: skip
+        [
+            (*row[:-1], row[-1], hit.matched)
+            for row, hit in zip(
+                _title_rows([h.title for h in result.hits]), result.hits, strict=True
+            )
+        ],
+    )
 
 
 @app.command()
@@ -125,9 +130,13 @@ def pick(
     )
     rng = random.Random(seed)
     result = run_pick(
-        state(ctx).conn(), rng=rng, filters=filters, source=source.strip().lower(),
-        include_watched=include_watched, count=count,
-    )  # fmt: skip
+        state(ctx).conn(),
+        rng=rng,
+        filters=filters,
+        source=source.strip().lower(),
+        include_watched=include_watched,
+        count=count,
+    )
     if as_json:
         output.emit_json(result.to_dict())
         return

@@ -1,18 +1,15 @@
 """Library commands: add, remove, list, watched, rate, status, show, path."""
 
-
 from typing import Annotated
 
 import typer
 
 from kwatch import output
 from kwatch.cli import app
-from kwatch.cli.complete import complete_sort, complete_status, complete_theme, complete_title
 from kwatch.cli.common import (
     AvoidOpt,
     DecadeOpt,
     DirectorOpt,
-    InWatchlistOpt,
     JsonFlag,
     KindOpt,
     MaxRuntimeOpt,
@@ -22,6 +19,13 @@ from kwatch.cli.common import (
     build_filters,
     handle_errors,
     state,
+)
+from kwatch.cli.complete import (
+    complete_release_type,
+    complete_sort,
+    complete_status,
+    complete_theme,
+    complete_title,
 )
 
 TitleArg = Annotated[
@@ -75,7 +79,12 @@ def add(
         typer.Option(help="Release date YYYY-MM-DD, YYYY-MM or YYYY (with --custom)."),
     ] = None,
     release_type: Annotated[
-        str, typer.Option("--release-type", help="festival, theatrical, streaming or tv.")
+        str,
+        typer.Option(
+            "--release-type",
+            help="festival, theatrical, streaming or tv.",
+            autocompletion=complete_release_type,
+        ),
     ] = "theatrical",
     priority: Annotated[
         int | None, typer.Option(help="1 (low) to 5 (high); default 3. Weights `pick`.")
@@ -111,15 +120,27 @@ def add(
             when, precision = parse_partial_date(release, what="--release")
             rtype = parse_choice(release_type, RELEASE_TYPES, "--release-type")
             releases.append(
-                Release(date=when, precision=precision, region="KR", type=rtype,
-                        source="added by you", origin="user")
-            )  # fmt: skip
+                Release(
+                    date=when,
+                    precision=precision,
+                    region="KR",
+                    type=rtype,
+                    source="added by you",
+                    origin="user",
+                )
+            )
         with transaction(conn):
             found = add_custom_title(
-                conn, title=title, year=year, directors=list(director or []),
-                original_title=original_title, kind=kind, runtime_min=runtime,
-                themes=list(theme or []), releases=releases,
-            )  # fmt: skip
+                conn,
+                title=title,
+                year=year,
+                directors=list(director or []),
+                original_title=original_title,
+                kind=kind,
+                runtime_min=runtime,
+                themes=list(theme or []),
+                releases=releases,
+            )
     else:
         found = _resolve(ctx, title)
     result = add_entry(conn, found, today=today, priority=priority, tags=tag, note=note)
@@ -153,7 +174,9 @@ def remove(ctx: typer.Context, title: TitleArg, as_json: JsonFlag = False) -> No
 @handle_errors
 def list_(
     ctx: typer.Context,
-    tag: Annotated[list[str] | None, typer.Option("--tag", help="Only this tag (repeatable).")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", help="Only this tag (repeatable).")
+    ] = None,
     status: Annotated[
         list[str] | None,
         typer.Option(
@@ -180,7 +203,9 @@ def list_(
     reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
     limit: Annotated[
         int | None,
-        typer.Option(help=f"At most N rows (default {HUMAN_LIST_LIMIT} for people, all with --json)."),
+        typer.Option(
+            help=f"At most N rows (default {HUMAN_LIST_LIMIT} for people, all with --json)."
+        ),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -200,15 +225,23 @@ def list_(
     statuses = [parse_status(s) for s in status or []]
     effective_limit = limit if (limit is not None or as_json) else HUMAN_LIST_LIMIT
     entries, total = list_entries(
-        state(ctx).conn(), filters=filters, tags=tag, statuses=statuses, sort=sort,
-        reverse=reverse, limit=effective_limit,
-    )  # fmt: skip
+        state(ctx).conn(),
+        filters=filters,
+        tags=tag,
+        statuses=statuses,
+        sort=sort,
+        reverse=reverse,
+        limit=effective_limit,
+    )
     if as_json:
         output.emit_json([e.to_dict() for e in entries])
         return
     if not entries:
-        output.message("Your library is empty here. Add a film: kwatch add \"Bleak Night\"."
-                       if total == 0 else "Nothing matches those filters.")  # fmt: skip
+        output.message(
+            'Your library is empty here. Add a film: kwatch add "Bleak Night".'
+            if total == 0
+            else "Nothing matches those filters."
+        )
         return
     from kwatch.values import star_glyphs
 
@@ -218,10 +251,18 @@ def list_(
     output.table(
         ["Title", "Year", "Status", "Pri", "Rating", "Seen", "Tags", "Id"],
         [
-            (e.title.title, e.title.year or "", e.status, e.priority, star_glyphs(e.rating),
-             len(e.viewings) or "", ", ".join(e.tags), e.title.id)
+            (
+                e.title.title,
+                e.title.year or "",
+                e.status,
+                e.priority,
+                star_glyphs(e.rating),
+                len(e.viewings) or "",
+                ", ".join(e.tags),
+                e.title.id,
+            )
             for e in entries
-        ],  # fmt: skip
+        ],
         caption=caption,
     )
 
@@ -266,7 +307,9 @@ def watched(
 def rate(
     ctx: typer.Context,
     title: TitleArg,
-    rating: Annotated[str, typer.Argument(help="0.5 to 5 in half stars (or 1-10 with --scale 10).")],
+    rating: Annotated[
+        str, typer.Argument(help="0.5 to 5 in half stars (or 1-10 with --scale 10).")
+    ],
     scale: Annotated[int, typer.Option(help="Rating scale: 5 (stars) or 10.")] = 5,
     as_json: JsonFlag = False,
 ) -> None:
@@ -350,11 +393,13 @@ def path(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
     db_path = state(ctx).db_path
     if as_json:
-        output.emit_json({
-            "database": str(db_path),
-            "database_exists": db_path.exists(),
-            "catalogue_dir": str(user_catalogue_dir()),
-            "bundled_catalogue": str(bundled_catalogue_dir()),
-        })  # fmt: skip
+        output.emit_json(
+            {
+                "database": str(db_path),
+                "database_exists": db_path.exists(),
+                "catalogue_dir": str(user_catalogue_dir()),
+                "bundled_catalogue": str(bundled_catalogue_dir()),
+            }
+        )
     else:
         output.plain(str(db_path))

@@ -1,0 +1,138 @@
+"""Import speed: the real Letterboxd export (2,132 diary entries, 2,604 watched films) and a
+generated 20,000-row diary, each imported into a new temporary database.
+
+Reports the whole command (`kwatch import letterboxd PATH --json`, into a database that exists
+and has its catalogue indexed, so only the import is timed) in seconds and as a ratio to
+`python -c pass` measured alternately in the same run, and the core import alone, in process.
+Target: the real export well under 2 s.
+
+Run: python benchmarks/bench_import.py [--runs N] [--export PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from _timing import kwatch_cmd
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL_EXPORT = ROOT.parent / "shared" / "fixtures" / "letterboxd-export-patrickmjones"
+TODAY = "2026-11-22"
+
+
+def generate_diary(path: Path, rows: int = 20_000, films: int = 8_000, seed: int = 7) -> Path:
+    """A diary.csv in Letterboxd's format: rewatches, half-star ratings, tags, quoted names."""
+    rng = random.Random(seed)
+    start = date(2005, 1, 1)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(
+            ["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Tags", "Watched Date"]
+        )
+        seen: set[int] = set()
+        for i in range(rows):
+            film = rng.randrange(films)
+            watched = start + timedelta(days=rng.randrange(7000))
+            rating = rng.choice(["", "", "0.5", "2", "3.5", "4", "5"])
+            tags = rng.choice(["", "", "on-netflix", "in-theaters, 35mm", 'with "friends"'])
+            writer.writerow(
+                [
+                    (watched + timedelta(days=rng.randrange(30))).isoformat(),
+                    f"Generated Film, Part {film}",
+                    1950 + film % 75,
+                    f"https://boxd.it/g{i:x}",
+                    rating,
+                    "Yes" if film in seen else "",
+                    tags,
+                    watched.isoformat(),
+                ]
+            )
+            seen.add(film)
+    return path
+
+
+def _env(db: Path, tmp: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "KWATCH_DB": str(db),
+        "KWATCH_TODAY": TODAY,
+        "KWATCH_CATALOGUE_DIR": str(tmp / "catalogue"),
+    }
+
+
+def _timed(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {done.stderr.decode()[-500:]}")
+    return elapsed
+
+
+def whole_command(source: Path, tmp: Path, runs: int) -> tuple[float, float]:
+    """(median seconds, median python -c pass) for importing `source` into a new database."""
+    baseline = [sys.executable, "-c", "pass"]
+    samples, base = [], []
+    for n in range(runs):
+        db = tmp / f"run-{source.name}-{n}.db"
+        env = _env(db, tmp)
+        # Create the database and index the catalogue first: time the import, not the set-up.
+        subprocess.run(kwatch_cmd("list", "--json"), env=env, check=True, capture_output=True)
+        base.append(_timed(baseline, env))
+        samples.append(_timed(kwatch_cmd("import", "letterboxd", str(source), "--json"), env))
+        base.append(_timed(baseline, env))
+    return statistics.median(samples), statistics.median(base)
+
+
+def core_only(source: Path, tmp: Path, runs: int) -> float:
+    from kwatch.catalogue import sync_catalogue
+    from kwatch.db import open_database
+    from kwatch.importers import import_letterboxd
+
+    os.environ["KWATCH_CATALOGUE_DIR"] = str(tmp / "catalogue")
+    samples = []
+    for n in range(runs):
+        conn = open_database(tmp / f"core-{source.name}-{n}.db")
+        sync_catalogue(conn)
+        start = time.perf_counter()
+        import_letterboxd(conn, source, today=date.fromisoformat(TODAY))
+        samples.append(time.perf_counter() - start)
+        conn.close()
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--export", type=Path, default=REAL_EXPORT)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        cases = []
+        if args.export.exists():
+            cases.append(("real export (2,132 diary / 2,604 watched)", args.export))
+        else:
+            print(f"{args.export} is not present: skipping the real export.")
+        generated = tmp / "generated"
+        generated.mkdir()
+        cases.append(("generated diary (20,000 rows)", generate_diary(generated / "diary.csv")))
+        print(f"\n{'import':<44} {'command s':>10} {'x pass':>8} {'core s':>8}")
+        for label, source in cases:
+            seconds, base = whole_command(source, tmp, args.runs)
+            core = core_only(source, tmp, args.runs)
+            print(f"{label:<44} {seconds:>10.3f} {seconds / base:>8.1f} {core:>8.3f}")
+        print(f"{'python -c pass':<44} {base:>10.3f} {1.0:>8.1f}")
+
+
+if __name__ == "__main__":
+    main()

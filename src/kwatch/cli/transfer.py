@@ -1,0 +1,271 @@
+"""Moving history in and out: import (letterboxd, imdb, kwatch), export, backup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kwatch import output
+from kwatch.cli import app
+from kwatch.cli.common import JsonFlag, handle_errors, state
+
+if TYPE_CHECKING:
+    from kwatch.importers import ImportReport
+
+import_app = typer.Typer(
+    name="import",
+    help="Bring your history in: a Letterboxd or IMDb export, or a kwatch JSON export.",
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
+
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would be imported; change nothing.")
+]
+REJECTED_SHOWN = 20
+EXPORT_FORMAT_CHOICES = ("json", "letterboxd", "csv")
+
+
+def _complete_format(incomplete: str) -> list[str]:
+    return [f for f in EXPORT_FORMAT_CHOICES if f.startswith(incomplete)]
+
+
+def _today():
+    from kwatch.clock import today
+
+    return today()
+
+
+def _show_report(report: ImportReport, as_json: bool) -> None:
+    if as_json:
+        output.emit_json(report.to_dict())
+        return
+    for warning in report.warnings:
+        output.warning(warning)
+    rows = [
+        (kind.replace("titles", "your own titles"), c["added"], c["updated"], c["unchanged"])
+        for kind, c in report.counts.items()
+        if any(c.values())
+    ]
+    if rows:
+        output.table(["", "Added", "Updated", "Unchanged"], rows)
+    if report.rejected:
+        output.table(
+            ["File", "Line", "Why it was skipped"],
+            [(r.file, r.row or "", r.reason) for r in report.rejected[:REJECTED_SHOWN]],
+            title="Rejected rows",
+            caption=(
+                f"showing {REJECTED_SHOWN} of {report.rejected_count}; --json lists more"
+                if report.rejected_count > REJECTED_SHOWN
+                else None
+            ),
+        )
+    summary = (
+        f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{report.rejected_count} rejected; {report.matched} titles found in the catalogue."
+    )
+    if report.dry_run:
+        output.message(f"Dry run: {summary} Nothing was changed.")
+    else:
+        source = {"letterboxd": "Letterboxd", "imdb": "IMDb"}.get(report.source, "the export")
+        output.message(f"Imported from {source}: {summary}")
+
+
+PathArg = Annotated[
+    Path,
+    typer.Argument(
+        help="The export ZIP as Letterboxd sends it, its unzipped folder, or one of its CSVs.",
+        show_default=False,
+    ),
+]
+
+
+@import_app.command("letterboxd")
+@handle_errors
+def import_letterboxd(
+    ctx: typer.Context, path: PathArg, dry_run: DryRunOpt = False, as_json: JsonFlag = False
+) -> None:
+    """Import a Letterboxd export: diary, ratings, reviews, watchlist, tags and lists.
+
+    \b
+    Example: kwatch import letterboxd letterboxd-me-2026-11-22-utc.zip --dry-run
+    """
+    from kwatch.importers import prepare_letterboxd, run_import
+
+    today = _today()
+    plan = prepare_letterboxd(path)  # checks every file before the database is opened
+    report = run_import(state(ctx).conn(), plan, today=today, dry_run=dry_run)
+    _show_report(report, as_json)
+
+
+@import_app.command("imdb")
+@handle_errors
+def import_imdb(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="IMDb's ratings.csv and/or watchlist.csv (or a folder or ZIP holding them).",
+            show_default=False,
+        ),
+    ],
+    dry_run: DryRunOpt = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Import IMDb ratings and watchlist CSVs (old and 2024 headers).
+
+    \b
+    Example: kwatch import imdb ratings.csv watchlist.csv
+    """
+    from kwatch.importers import prepare_imdb, run_import
+
+    today = _today()
+    plan = prepare_imdb(paths)
+    report = run_import(state(ctx).conn(), plan, today=today, dry_run=dry_run)
+    _show_report(report, as_json)
+
+
+@import_app.command("kwatch")
+@handle_errors
+def import_kwatch(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(help="A file made by `kwatch export --format json`.", show_default=False),
+    ],
+    dry_run: DryRunOpt = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Restore a kwatch JSON export (into an empty library, or merged into yours).
+
+    \b
+    Example: kwatch import kwatch kwatch-export.json
+    """
+    from kwatch.importers import import_kwatch as restore
+    from kwatch.importers import load_kwatch_export
+
+    today = _today()
+    doc = load_kwatch_export(file)
+    report = restore(state(ctx).conn(), file, today=today, dry_run=dry_run, doc=doc)
+    _show_report(report, as_json)
+
+
+@app.command()
+@handle_errors
+def export(
+    ctx: typer.Context,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json (complete, restorable), letterboxd or csv.",
+            autocompletion=_complete_format,
+        ),
+    ] = "json",
+    output_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file (a folder for --format letterboxd) instead of stdout.",
+        ),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Export your library: everything as JSON, Letterboxd's CSV, or a CSV for spreadsheets.
+
+    \b
+    Example: kwatch export --format json --output kwatch-export.json
+             kwatch export --format letterboxd --output letterboxd/
+    """
+    import json
+
+    from kwatch.errors import InvalidInput
+    from kwatch.exporters import (
+        EXPORT_FORMATS,
+        csv_rows,
+        csv_text,
+        export_document,
+        write_letterboxd,
+        write_text,
+    )
+    from kwatch.values import parse_choice
+
+    fmt = parse_choice(format, EXPORT_FORMATS, "--format")
+    if fmt == "letterboxd" and output_path is None:
+        raise InvalidInput(
+            "--format letterboxd writes one or more files: give a folder with --output DIR."
+        )
+    if fmt == "csv" and output_path is None and as_json:
+        raise InvalidInput("--json with --format csv needs --output FILE (stdout holds the CSV).")
+    today = _today()
+    conn = state(ctx).conn()
+    if fmt == "letterboxd":
+        assert output_path is not None
+        files, rows = write_letterboxd(conn, output_path)
+        summary = {
+            "format": fmt,
+            "files": [str(p) for p in files],
+            "rows": len(rows.diary) + len(rows.watchlist),
+            "skipped": rows.skipped,
+        }
+        if as_json:
+            output.emit_json(summary)
+        else:
+            output.message(
+                f"Wrote {summary['rows']} rows in {len(files)} file(s) to {output_path}"
+                + (
+                    f"; {rows.skipped} dropped/on-hold titles have no Letterboxd equivalent."
+                    if rows.skipped
+                    else "."
+                )
+            )
+        return
+    if fmt == "json":
+        document = export_document(conn, today=today)
+        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        count = len(document["entries"])
+    else:
+        table = csv_rows(conn)
+        text = csv_text(table)
+        count = len(table)
+    if output_path is None:
+        output.plain(text.rstrip("\n"))
+        return
+    write_text(output_path, text)
+    if as_json:
+        output.emit_json({"format": fmt, "files": [str(output_path)], "rows": count, "skipped": 0})
+    else:
+        output.message(f"Wrote {count} entries to {output_path}.")
+
+
+@app.command()
+@handle_errors
+def backup(
+    ctx: typer.Context,
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Where to write the copy (a file or folder). Default: next to the database, "
+            "named with today's date.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Copy the database safely, even while another kwatch is writing to it.
+
+    \b
+    Example: kwatch backup ~/backups/
+    """
+    from kwatch.exporters import backup_database
+
+    result = backup_database(state(ctx).db_path, path, today=_today(), force=force)
+    if as_json:
+        output.emit_json(result.to_dict())
+    else:
+        output.message(f"Backed up {result.source} to {result.path} ({result.bytes:,} bytes).")

@@ -1,0 +1,89 @@
+"""A console-script entry that answers a silent `kwatch remind` before the CLI is loaded.
+
+`kwatch remind` runs on every new shell, and on every shell but the first of the day it has
+nothing to say. Importing Typer alone costs several times Python's own start-up, so this
+module settles that case with one read-only query and hands everything else, unchanged, to
+kwatch.cli.main. It imports nothing from kwatch.cli, typer, rich or sqlite_utils.
+
+To use it, point the console script at it: [project.scripts] kwatch = "kwatch.entry:main".
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Kept in step with kwatch.releases (REMIND_META_KEY) and kwatch.values (RELEASE_TYPES) by a
+# test; importing those modules here would cost more than the whole check.
+REMIND_META_KEY = "remind_last_day"
+RELEASE_TYPES = ("festival", "theatrical", "streaming", "tv")
+
+
+def _remind_options(args: list[str]) -> bool:
+    """True when every option is one whose value cannot make a silent reminder speak."""
+    while args:
+        arg = args.pop(0)
+        if arg == "--notify":
+            continue
+        name, has_value, value = arg.partition("=")
+        if name not in ("--days", "--type"):
+            return False  # --json, --again, --help, anything unknown: the full CLI decides
+        if not has_value:
+            if not args:
+                return False
+            value = args.pop(0)
+        if name == "--days" and not value.isdigit():
+            return False  # a bad value gets the CLI's error message
+        parts = [p.strip().lower() for p in value.split(",") if p.strip()]
+        if name == "--type" and (not parts or any(p not in RELEASE_TYPES for p in parts)):
+            return False
+    return True
+
+
+def quiet_remind(argv: list[str]) -> bool:
+    """True when `argv` is a `kwatch remind` that prints nothing: there is no database yet, or
+    today's reminder has been given. Whenever in doubt, False (the full command runs)."""
+    if any(key.startswith("_KWATCH") for key in os.environ):
+        return False  # shell completion
+    args = list(argv)
+    db: str | None = None
+    while args and args[0] != "remind":
+        arg = args.pop(0)
+        if arg == "--db" and args:
+            db = args.pop(0)
+        elif arg.startswith("--db="):
+            db = arg[len("--db=") :]
+        else:
+            return False
+    if not args or db == "" or not _remind_options(args[1:]):
+        return False
+    try:
+        from kwatch.clock import today
+        from kwatch.paths import database_path
+
+        day = today().isoformat()
+        path = database_path(db)
+        if not path.exists():
+            return True  # the full command would not create one either
+        if not path.is_file():
+            return False
+        import sqlite3
+
+        conn = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True, timeout=1)
+        try:
+            row = conn.execute(
+                "SELECT value FROM meta WHERE key = ?", (REMIND_META_KEY,)
+            ).fetchone()
+        finally:
+            conn.close()
+    except Exception:
+        return False  # a bad KWATCH_TODAY, an unreadable file...: the full CLI explains
+    return row is not None and row[0] == day
+
+
+def main() -> None:
+    if quiet_remind(sys.argv[1:]):
+        return
+    from kwatch.cli import main as cli_main
+
+    cli_main()
