@@ -30,6 +30,7 @@ INVOCATIONS = [
     ("pick", ["pick", "--theme", "romance", "--count", "2"]),
     ("catalogue list", ["catalogue", "list"]),
     ("catalogue themes", ["catalogue", "themes"]),
+    ("completion", ["completion", "bash"]),
 ]
 
 ERRORS = [
@@ -115,7 +116,7 @@ def test_schema_command(run):
 
 # Pinned: a change to any schema must be deliberate. Bump output.SCHEMA_VERSION when a change
 # can break a reader, note it in CHANGELOG.md, then update the digest here.
-PINNED_DIGEST = "see-test"
+PINNED_DIGEST = "186844d563ff3900ba0ea8e9034603a44dec34593868a93beda98a03efd9d123"
 
 
 def _digest() -> str:
@@ -135,3 +136,32 @@ def test_changelog_mentions_the_current_schema_version():
 
     changelog = (Path(__file__).parents[1] / "CHANGELOG.md").read_text(encoding="utf-8")
     assert f"JSON schema version {SCHEMA_VERSION}" in changelog
+
+
+def test_history_release_and_stats_outputs_match_their_schemas(run, library, tmp_path):
+    diary = tmp_path / "diary.csv"
+    diary.write_text(
+        "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date\n"
+        "2024-01-02,Oasis,2002,https://boxd.it/x1,4.5,,classic,2024-01-01\n"
+        "2024-01-03,Some Other Film,1999,https://boxd.it/x2,11,,,2024-01-02\n",
+        encoding="utf-8",
+    )
+    checks = [
+        ("import letterboxd", ["import", "letterboxd", str(diary), "--dry-run"]),
+        ("import letterboxd", ["import", "letterboxd", str(diary)]),
+        ("export", ["export", "--format", "json", "--output", str(tmp_path / "x.json")]),
+        ("import kwatch", ["import", "kwatch", str(tmp_path / "x.json")]),
+        ("export", ["export", "--format", "csv", "--output", str(tmp_path / "x.csv")]),
+        ("backup", ["backup", str(tmp_path / "copy.db")]),
+        ("stats", ["stats"]),
+        ("stats", ["stats", "--year", "2024"]),
+        ("release", ["release", "Oasis", "2027-03", "--type", "streaming"]),
+        ("release", ["release", "Oasis"]),
+        ("upcoming", ["upcoming"]),
+        ("calendar", ["calendar"]),
+        ("remind", ["remind"]),
+    ]
+    for name, args in checks:
+        result = run(*args, "--json")
+        assert result.exit_code == 0, (args, result.stderr)
+        _validate(name, json.loads(result.stdout))

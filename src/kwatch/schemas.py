@@ -343,6 +343,7 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "backup": top({"path": STR, "source": STR, "bytes": INT}),
     "stats": STATS,
+    "completion": top({"shell": {"enum": ["bash", "zsh", "fish"]}, "script": STR}),
     "error": ERROR,
 }
 

@@ -13,7 +13,9 @@ from kwatch.cli.common import State
 app = typer.Typer(
     name="kwatch",
     no_args_is_help=True,
-    add_completion=True,
+    # Our own `kwatch completion SHELL` prints the tested scripts; Typer's --install-completion
+    # would install its unpatched zsh script, which offers nothing on the first <Tab>.
+    add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -97,7 +99,19 @@ def _command_name(info: typer.models.CommandInfo) -> str:
     return info.name or info.callback.__name__.replace("_", "-")
 
 
+def _prepare_completion() -> None:
+    """Register the shells (Typer does so only with add_completion=True) and keep completion
+    descriptions plain: Typer renders each through rich, loading rich and markdown on every
+    <Tab> (about 100 ms), and would read "[...]" in a title as markup."""
+    import typer._completion_classes as completion_classes  # private: typer is pinned <0.29
+
+    completion_classes.completion_init()
+    completion_classes._sanitize_help_text = lambda text: text
+
+
 def main() -> None:
+    if os.environ.get("_KWATCH_COMPLETE"):
+        _prepare_completion()
     _only_the_invoked_command(sys.argv[1:])
     try:
         app()

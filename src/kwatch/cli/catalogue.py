@@ -182,3 +182,29 @@ def schema(
     import json
 
     output.plain(json.dumps(schemas.schema_for(command), ensure_ascii=False, indent=2))
+
+
+@app.command()
+@handle_errors
+def completion(
+    shell: Annotated[
+        str,
+        typer.Argument(help="bash, zsh or fish.", autocompletion=lambda: ["bash", "zsh", "fish"]),
+    ],
+    as_json: JsonFlag = False,
+) -> None:
+    """Print the completion script for a shell (the same as the files in completions/).
+
+    \b
+    Example: kwatch completion fish > ~/.config/fish/completions/kwatch.fish
+    """
+    from kwatch.completions import SHELLS, render
+    from kwatch.errors import InvalidInput
+
+    if shell not in SHELLS:
+        raise InvalidInput(f"shell {shell!r} is not one of: {', '.join(SHELLS)}.")
+    script = render(shell)
+    if as_json:
+        output.emit_json({"shell": shell, "script": script})
+    else:
+        output.plain(script.rstrip("\n"))
