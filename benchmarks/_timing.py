@@ -30,8 +30,20 @@ def _once(cmd: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
+def ensure_bytecode() -> None:
+    """Compile kwatch ahead of time, as pip does on install. Without .pyc files (for example
+    with PYTHONDONTWRITEBYTECODE=1 and an editable install) every run recompiles and costs
+    several times more, which would measure the environment rather than kwatch."""
+    import compileall
+
+    import kwatch
+
+    compileall.compile_dir(str(Path(kwatch.__file__).parent), quiet=1)
+
+
 def compare(commands: dict[str, list[str]], env: dict[str, str], runs: int = 15) -> list[tuple]:
     """[(label, median seconds, ratio to python -c pass)] with runs interleaved."""
+    ensure_bytecode()
     baseline_cmd = [sys.executable, "-c", "pass"]
     full_env = {**os.environ, **env}
     for cmd in [baseline_cmd, *commands.values()]:  # warm caches and the catalogue index

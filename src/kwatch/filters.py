@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from kwatch.errors import InvalidInput
 from kwatch.textnorm import name_key
@@ -45,8 +44,7 @@ def parse_decade(text: str) -> tuple[int, int]:
     return start, start + 9
 
 
-@dataclass(frozen=True)
-class Filters:
+class Filters(NamedTuple):
     themes: tuple[str, ...] = ()
     avoid: tuple[str, ...] = ()
     year_from: int | None = None
@@ -56,7 +54,6 @@ class Filters:
     max_runtime: int | None = None
     watched: bool | None = None
     in_watchlist: bool | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def build(

@@ -4,8 +4,8 @@ they take the connection and `today`, raise KwatchError, and never print."""
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from kwatch.db import transaction
 from kwatch.errors import Conflict, InvalidInput, NotFound
@@ -79,8 +79,7 @@ def _add_note(conn: sqlite3.Connection, title_id: str, text: str | None, today: 
         )
 
 
-@dataclass(frozen=True)
-class AddResult:
+class AddResult(NamedTuple):
     entry: Entry
     created: bool
 

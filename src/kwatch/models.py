@@ -1,15 +1,17 @@
-"""Small frozen dataclasses. Their to_dict() IS the JSON shape: keys always present."""
+"""Small immutable records. Their to_dict() IS the JSON shape: keys always present.
+
+NamedTuples rather than frozen dataclasses: these load on every command, and dataclasses build
+their methods with exec at import time (about 1 ms a class, a visible share of start-up).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from kwatch.values import stars
 
 
-@dataclass(frozen=True)
-class Release:
+class Release(NamedTuple):
     date: str
     precision: str
     region: str
@@ -30,8 +32,7 @@ class Release:
         }
 
 
-@dataclass(frozen=True)
-class Title:
+class Title(NamedTuple):
     id: str
     title: str
     origin: str
@@ -46,7 +47,7 @@ class Title:
     content_notes: tuple[str, ...] = ()
     synopsis: str | None = None
     sources: tuple[str, ...] = ()
-    missing: dict[str, str] = field(default_factory=dict)
+    missing: dict[str, str] = {}  # noqa: RUF012 - shared but never mutated
     releases: tuple[Release, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,8 +75,7 @@ class Title:
         return f"{self.title} ({self.year})" if self.year else self.title
 
 
-@dataclass(frozen=True)
-class Viewing:
+class Viewing(NamedTuple):
     id: int
     date: str
     precision: str
@@ -94,8 +94,7 @@ class Viewing:
         }
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(NamedTuple):
     id: int
     text: str
     created_on: str
@@ -104,8 +103,7 @@ class Note:
         return {"id": self.id, "text": self.text, "created_on": self.created_on}
 
 
-@dataclass(frozen=True)
-class StatusChange:
+class StatusChange(NamedTuple):
     status: str
     changed_on: str
 
@@ -113,8 +111,7 @@ class StatusChange:
         return {"status": self.status, "changed_on": self.changed_on}
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One title in the user's library, with everything they recorded about it."""
 
     title: Title
