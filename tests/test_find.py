@@ -168,7 +168,7 @@ def test_bad_filters(run, args, words):
 def test_fresh_install_picks_romance_from_the_catalogue_and_says_so(run):
     result = run("pick", "--theme", "romance")
     assert result.exit_code == 0
-    assert "watchlist is empty" in result.stderr
+    assert "Your watchlist is empty, so this pick is from the catalogue" in result.stderr
     assert result.stdout.strip()
     doc = run("pick", "--theme", "romance", "--json").json()
     assert doc["source"] == "catalogue" and doc["fell_back_to_catalogue"] is True
@@ -207,11 +207,25 @@ def test_explain_shows_pool_filters_and_weights(run):
     assert "of 6" in result.stdout
 
 
+def test_nothing_in_the_watchlist_matches_so_the_catalogue_answers(run):
+    run("add", "Oasis")
+    result = run("pick", "--theme", "horror", "--json")
+    doc = result.json()
+    assert doc["source"] == "catalogue" and doc["fell_back_to_catalogue"] is True
+    assert doc["fallback_reason"] == "nothing in your watchlist matches"
+    assert "horror" in doc["picks"][0]["themes"]
+    human = run("pick", "--theme", "horror")
+    assert "Nothing in your watchlist matches, so this pick is from the catalogue" in human.stderr
+
+
 def test_empty_pool_names_the_filter(run):
     run("add", "Oasis")
-    result = run("pick", "--theme", "horror")
+    result = run("pick", "--from", "watchlist", "--theme", "horror")
     assert result.exit_code == 1
-    assert "--theme horror" in result.stderr
+    assert "--theme horror" in result.stderr and "--from catalogue" in result.stderr
+    both = run("pick", "--theme", "romance", "--max-runtime", "5")
+    assert both.exit_code == 1
+    assert "watchlist or the catalogue" in both.stderr and "--max-runtime 5" in both.stderr
     catalogue = run("pick", "--from", "catalogue", "--theme", "romance", "--theme", "horror")
     assert catalogue.exit_code == 1 and "--theme horror" in catalogue.stderr
     runtime = run("pick", "--from", "catalogue", "--max-runtime", "5")

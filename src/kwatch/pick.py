@@ -37,7 +37,8 @@ class Choice:
 @dataclass(frozen=True)
 class PickResult:
     source: str  # "watchlist" or "catalogue"
-    fell_back: bool  # the watchlist was empty, so the catalogue was used
+    fell_back: bool  # auto mode used the catalogue
+    fallback_reason: str | None  # why: the watchlist was empty, or nothing in it matched
     pool_size: int
     total_weight: int
     filters: list[str]
@@ -47,6 +48,7 @@ class PickResult:
         return {
             "source": self.source,
             "fell_back_to_catalogue": self.fell_back,
+            "fallback_reason": self.fallback_reason,
             "pool_size": self.pool_size,
             "total_weight": self.total_weight,
             "filters": self.filters,
@@ -115,33 +117,42 @@ def pick(
         raise InvalidInput("--count must be 1 or more.")
     filters = filters or Filters()
     clauses = _conditions(filters, include_watched)
-    fell_back = False
+    fallback_reason = None
+    rows = None
     if source == "auto":
-        has_watchlist = conn.execute(
-            "SELECT 1 FROM entries WHERE status != 'dropped' LIMIT 1"
-        ).fetchone()
-        source = "watchlist" if has_watchlist else "catalogue"
-        fell_back = source == "catalogue"
+        # The watchlist first; the catalogue when the watchlist is empty or nothing in it
+        # passes the filters, so `kwatch pick --theme romance` always has an answer.
+        rows = _pool(conn, _WATCHLIST_BASE, clauses)
+        source = "watchlist"
+        if not rows:
+            has_any = _pool(conn, _WATCHLIST_BASE, [])
+            fallback_reason = (
+                "nothing in your watchlist matches" if has_any else "your watchlist is empty"
+            )
+            source, rows = "catalogue", None
     base = _WATCHLIST_BASE if source == "watchlist" else _CATALOGUE_BASE
-    rows = _pool(conn, base, clauses)
+    if rows is None:
+        rows = _pool(conn, base, clauses)
     if not rows:
         if not _pool(conn, base, []):
             raise EmptyPool(
                 f"your {source} is empty; add films with `kwatch add` or use --from catalogue."
             )
         culprit = _emptied_by(conn, base, clauses)
-        other = "catalogue" if source == "watchlist" else "watchlist"
-        raise EmptyPool(
-            f"nothing in your {source} is left after {culprit}. "
-            f"Loosen that filter, or try --from {other}."
-        )
+        if fallback_reason:
+            where, hint = "your watchlist or the catalogue", ""
+        else:
+            where = f"your {source}"
+            hint = ", or try --from catalogue" if source == "watchlist" else ""
+        raise EmptyPool(f"nothing in {where} is left after {culprit}. Loosen that filter{hint}.")
     items = [(row[0], max(1, int(row[1]))) for row in rows]
     total = sum(w for _, w in items)
     sample = weighted_sample(items, count, rng)
     titles = titles_by_ids(conn, [i for i, _ in sample])
     return PickResult(
         source=source,
-        fell_back=fell_back,
+        fell_back=fallback_reason is not None,
+        fallback_reason=fallback_reason,
         pool_size=len(items),
         total_weight=total,
         filters=[label for label, _, _ in clauses],

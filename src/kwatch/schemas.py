@@ -257,6 +257,7 @@ SCHEMAS: dict[str, Schema] = {
         {
             "source": {"enum": ["watchlist", "catalogue"]},
             "fell_back_to_catalogue": BOOL,
+            "fallback_reason": nullable("string"),
             "pool_size": INT,
             "total_weight": INT,
             "filters": STRS,

@@ -141,7 +141,9 @@ def pick(
         output.emit_json(result.to_dict())
         return
     if result.fell_back:
-        output.message("Your watchlist is empty, so this pick is from the catalogue.")
+        output.message(
+            f"{result.fallback_reason.capitalize()}, so this pick is from the catalogue."
+        )
     for choice in result.choices:
         t = choice.title
         line = f"{t.label}  [{t.id}]"
