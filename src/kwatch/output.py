@@ -80,6 +80,14 @@ def esc(value: object) -> str:
     return escape("" if value is None else str(value))
 
 
+def _to_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _cell(value: object) -> str:
+    return " ".join(("" if value is None else str(value)).split())
+
+
 def table(
     columns: Iterable[str],
     rows: Iterable[Iterable[object]],
@@ -87,6 +95,17 @@ def table(
     title: str | None = None,
     caption: str | None = None,
 ) -> None:
+    """A rich table on a terminal; in a pipe, plain tab-separated lines (a header, then one line
+    a row) that cut, awk and head can use, never squeezed to the terminal's width. A title
+    becomes a "# title" line before it; a caption goes to stderr."""
+    if not _to_terminal():
+        lines = [f"# {title}"] if title else []
+        lines.append("\t".join(columns))
+        lines += ["\t".join(_cell(value) for value in row) for row in rows]
+        sys.stdout.write("\n".join(lines) + "\n")
+        if caption:
+            message(caption)
+        return
     from rich.table import Table
 
     grid = Table(title=title, caption=caption, header_style="bold", show_lines=False)
@@ -98,6 +117,17 @@ def table(
 
 
 def panel(title: str, lines: list[tuple[str, object]], *, body: str | None = None) -> None:
+    """A rich panel on a terminal; in a pipe, "Label: value" lines and the body as it is."""
+    if not _to_terminal():
+        out = [title]
+        for label, value in lines:
+            if value not in (None, "", [], ()):
+                text = str(value).replace("\n", "\n" + " " * (len(label) + 2))
+                out.append(f"{label}: {text}")
+        if body:
+            out += ["", body]
+        sys.stdout.write("\n".join(out) + "\n")
+        return
     from rich.panel import Panel
     from rich.table import Table
 
