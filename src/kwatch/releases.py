@@ -181,17 +181,9 @@ class ReleaseRow(NamedTuple):
 
 
 def _release(row: sqlite3.Row) -> Release:
-    from kwatch.models import Release
+    from kwatch.titles import release_from_row
 
-    return Release(
-        date=row["date"],
-        precision=row["precision"],
-        region=row["region"],
-        type=row["type"],
-        note=row["note"],
-        source=row["source"],
-        origin=row["origin"],
-    )
+    return release_from_row(row)
 
 
 def mark_superseded(rows: Iterable[ReleaseRow]) -> list[ReleaseRow]:

@@ -45,7 +45,7 @@ def title_from_entry(entry: dict[str, Any], origin: str) -> Title:
     )
 
 
-def _release_from_row(row: sqlite3.Row) -> Release:
+def release_from_row(row: sqlite3.Row) -> Release:
     return Release(
         date=row["date"],
         precision=row["precision"],
@@ -61,7 +61,7 @@ def releases_of(conn: sqlite3.Connection, title_id: str) -> tuple[Release, ...]:
     rows = conn.execute(
         "SELECT * FROM releases WHERE title_id = ? ORDER BY date = '', date, id", (title_id,)
     )
-    return tuple(_release_from_row(r) for r in rows)
+    return tuple(release_from_row(r) for r in rows)
 
 
 def title_from_row(row: sqlite3.Row, releases: tuple[Release, ...] = ()) -> Title:
@@ -105,7 +105,7 @@ def titles_by_ids(conn: sqlite3.Connection, ids: list[str]) -> dict[str, Title]:
             f"SELECT * FROM releases WHERE title_id IN ({marks}) ORDER BY date = '', date, id",
             chunk,
         ):
-            releases.setdefault(r["title_id"], []).append(_release_from_row(r))
+            releases.setdefault(r["title_id"], []).append(release_from_row(r))
         for row in conn.execute(f"SELECT * FROM titles WHERE id IN ({marks})", chunk):
             found[row["id"]] = title_from_row(row, tuple(releases.get(row["id"], ())))
     return found

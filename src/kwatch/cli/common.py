@@ -52,6 +52,20 @@ class State:
         return self._conn
 
 
+def clock_today():
+    """Today, from the one clock (KWATCH_TODAY pins it)."""
+    from kwatch.clock import today
+
+    return today()
+
+
+def resolve_title(ctx: typer.Context, query: str):
+    """The one title `query` names, in this invocation's database."""
+    from kwatch.titles import resolve
+
+    return resolve(state(ctx).conn(), query)
+
+
 def state(ctx: typer.Context) -> State:
     root = ctx.find_root()
     if not isinstance(root.obj, State):

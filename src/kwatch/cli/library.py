@@ -17,7 +17,9 @@ from kwatch.cli.common import (
     WatchedOpt,
     YearOpt,
     build_filters,
+    clock_today,
     handle_errors,
+    resolve_title,
     state,
 )
 from kwatch.cli.complete import (
@@ -37,18 +39,6 @@ TitleArg = Annotated[
     ),
 ]
 HUMAN_LIST_LIMIT = 50
-
-
-def _today():
-    from kwatch.clock import today
-
-    return today()
-
-
-def _resolve(ctx: typer.Context, query: str):
-    from kwatch.titles import resolve
-
-    return resolve(state(ctx).conn(), query)
 
 
 @app.command()
@@ -106,7 +96,7 @@ def add(
     from kwatch.titles import add_custom_title
     from kwatch.values import KINDS, RELEASE_TYPES, parse_choice, parse_partial_date
 
-    today = _today()
+    today = clock_today()
     check_priority(priority)
     if not title.strip():
         from kwatch.errors import InvalidInput
@@ -142,7 +132,7 @@ def add(
                 releases=releases,
             )
     else:
-        found = _resolve(ctx, title)
+        found = resolve_title(ctx, title)
     result = add_entry(conn, found, today=today, priority=priority, tags=tag, note=note)
     if as_json:
         output.emit_json({**result.entry.to_dict(), "created": result.created})
@@ -163,7 +153,7 @@ def remove(ctx: typer.Context, title: TitleArg, as_json: JsonFlag = False) -> No
     """
     from kwatch.library import remove as remove_entry
 
-    entry = remove_entry(state(ctx).conn(), _resolve(ctx, title))
+    entry = remove_entry(state(ctx).conn(), resolve_title(ctx, title))
     if as_json:
         output.emit_json(entry.to_dict())
     else:
@@ -288,11 +278,11 @@ def watched(
     from kwatch.library import log_viewing
     from kwatch.values import parse_rating, parse_viewing_date
 
-    today = _today()
+    today = clock_today()
     when = parse_viewing_date(on, today)
     stars = parse_rating(rating, scale) if rating is not None else None
     entry = log_viewing(
-        state(ctx).conn(), _resolve(ctx, title), today=today, on=when, rating=stars, note=note
+        state(ctx).conn(), resolve_title(ctx, title), today=today, on=when, rating=stars, note=note
     )
     if as_json:
         output.emit_json(entry.to_dict())
@@ -323,7 +313,7 @@ def rate(
     from kwatch.values import parse_rating, star_glyphs
 
     value = parse_rating(rating, scale)
-    entry = rate_title(state(ctx).conn(), _resolve(ctx, title), value, today=_today())
+    entry = rate_title(state(ctx).conn(), resolve_title(ctx, title), value, today=clock_today())
     if as_json:
         output.emit_json(entry.to_dict())
     else:
@@ -354,7 +344,7 @@ def status(
     from kwatch.values import parse_status
 
     value = parse_status(new_status)
-    entry = set_status(state(ctx).conn(), _resolve(ctx, title), value, today=_today())
+    entry = set_status(state(ctx).conn(), resolve_title(ctx, title), value, today=clock_today())
     if as_json:
         output.emit_json(entry.to_dict())
     else:
@@ -371,7 +361,7 @@ def show(ctx: typer.Context, title: TitleArg, as_json: JsonFlag = False) -> None
     """
     from kwatch.library import find_entry
 
-    found = _resolve(ctx, title)
+    found = resolve_title(ctx, title)
     entry = find_entry(state(ctx).conn(), found.id)
     if as_json:
         output.emit_json({**found.to_dict(), "entry": entry.to_dict() if entry else None})

@@ -7,7 +7,7 @@ import typer
 
 from kwatch import output
 from kwatch.cli import app
-from kwatch.cli.common import JsonFlag, handle_errors, state
+from kwatch.cli.common import JsonFlag, clock_today, handle_errors, resolve_title, state
 from kwatch.cli.complete import complete_release_type, complete_title
 
 if TYPE_CHECKING:
@@ -70,18 +70,6 @@ OutputOpt = Annotated[
     ),
 ]
 HUMAN_LIMIT = 50
-
-
-def _today():
-    from kwatch.clock import today
-
-    return today()
-
-
-def _resolve(ctx: typer.Context, query: str):
-    from kwatch.titles import resolve
-
-    return resolve(state(ctx).conn(), query)
 
 
 @app.command()
@@ -152,8 +140,8 @@ def release(
     parsed = parse_release_date(when) if when is not None else None
     if remove and parsed is not None:
         raise InvalidInput("give either a DATE or --remove, not both.")
-    today = _today()
-    found = _resolve(ctx, title)
+    today = clock_today()
+    found = resolve_title(ctx, title)
     conn = state(ctx).conn()
     if remove:
         change = remove_release(conn, found, rtype=rtype, region=place)
@@ -229,7 +217,7 @@ def _select(
 ) -> "list[UpcomingItem]":
     from kwatch.releases import check_recent, parse_types, upcoming, window_end
 
-    today = _today()
+    today = clock_today()
     end = window_end(today, days, until)
     kinds = parse_types(types)
     check_recent(recent)
@@ -249,7 +237,7 @@ def _write_calendar(
     from kwatch.releases import build_calendar, parse_alarm
 
     delay = parse_alarm(alarm) if alarm is not None else None
-    result = build_calendar(items, today=_today(), alarm=delay)
+    result = build_calendar(items, today=clock_today(), alarm=delay)
     if to is not None:
         _save(to, result.data)
     if as_json:
@@ -472,7 +460,7 @@ def remind(
 
     check_days(days)
     kinds = parse_types(release_type)
-    today = _today()
+    today = clock_today()
     st = state(ctx)
     if not st.db_path.exists():
         # No database yet: nothing to remind of, and a shell start-up must not create one.

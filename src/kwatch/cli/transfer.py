@@ -9,7 +9,7 @@ import typer
 
 from kwatch import output
 from kwatch.cli import app
-from kwatch.cli.common import JsonFlag, handle_errors, state
+from kwatch.cli.common import JsonFlag, clock_today, handle_errors, state
 
 if TYPE_CHECKING:
     from kwatch.importers import ImportReport
@@ -30,12 +30,6 @@ EXPORT_FORMAT_CHOICES = ("json", "letterboxd", "csv")
 
 def _complete_format(incomplete: str) -> list[str]:
     return [f for f in EXPORT_FORMAT_CHOICES if f.startswith(incomplete)]
-
-
-def _today():
-    from kwatch.clock import today
-
-    return today()
 
 
 def _show_report(report: ImportReport, as_json: bool) -> None:
@@ -94,7 +88,7 @@ def import_letterboxd(
     """
     from kwatch.importers import prepare_letterboxd, run_import
 
-    today = _today()
+    today = clock_today()
     plan = prepare_letterboxd(path)  # checks every file before the database is opened
     report = run_import(state(ctx).conn(), plan, today=today, dry_run=dry_run)
     _show_report(report, as_json)
@@ -121,7 +115,7 @@ def import_imdb(
     """
     from kwatch.importers import prepare_imdb, run_import
 
-    today = _today()
+    today = clock_today()
     plan = prepare_imdb(paths)
     report = run_import(state(ctx).conn(), plan, today=today, dry_run=dry_run)
     _show_report(report, as_json)
@@ -146,7 +140,7 @@ def import_kwatch(
     from kwatch.importers import import_kwatch as restore
     from kwatch.importers import load_kwatch_export
 
-    today = _today()
+    today = clock_today()
     doc = load_kwatch_export(file)
     report = restore(state(ctx).conn(), file, today=today, dry_run=dry_run, doc=doc)
     _show_report(report, as_json)
@@ -201,7 +195,7 @@ def export(
         )
     if fmt == "csv" and output_path is None and as_json:
         raise InvalidInput("--json with --format csv needs --output FILE (stdout holds the CSV).")
-    today = _today()
+    today = clock_today()
     conn = state(ctx).conn()
     if fmt == "letterboxd":
         assert output_path is not None
@@ -264,7 +258,7 @@ def backup(
     """
     from kwatch.exporters import backup_database
 
-    result = backup_database(state(ctx).db_path, path, today=_today(), force=force)
+    result = backup_database(state(ctx).db_path, path, today=clock_today(), force=force)
     if as_json:
         output.emit_json(result.to_dict())
     else:
