@@ -347,3 +347,12 @@ def test_existing_database_in_a_read_only_folder(run, tmp_path):
     finally:
         folder.chmod(0o755)
         db.chmod(0o644)
+
+
+def test_show_prefers_your_release_over_the_catalogues(run):
+    run("release", "Parasite", "2019-06-01", "--type", "theatrical")
+    shown = run("show", "Parasite")
+    assert "2019-06-01" in shown.stdout and "2019-05-30" not in shown.stdout
+    doc = run("show", "Parasite", "--json").json()  # JSON keeps both, each with its origin
+    dates = {(r["date"], r["origin"]) for r in doc["releases"] if r["type"] == "theatrical"}
+    assert dates == {("2019-05-30", "catalogue"), ("2019-06-01", "user")}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kwatch import output
 from kwatch.models import Entry, Release, Title
+from kwatch.releases import effective_releases
 from kwatch.values import format_partial_date, star_glyphs
 
 
@@ -27,7 +28,8 @@ def show_title(title: Title, entry: Entry | None) -> None:
         ("Runtime", f"{title.runtime_min} min" if title.runtime_min else None),
         ("Themes", ", ".join(title.themes)),
         ("Content notes", ", ".join(title.content_notes)),
-        ("Releases", "\n".join(release_line(r) for r in title.releases)),
+        # A release you recorded replaces the catalogue's of the same type and region.
+        ("Releases", "\n".join(release_line(r) for r in effective_releases(title.releases))),
         ("Id", title.id),
     ]
     if title.origin != "bundled":
