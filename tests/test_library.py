@@ -356,3 +356,43 @@ def test_show_prefers_your_release_over_the_catalogues(run):
     doc = run("show", "Parasite", "--json").json()  # JSON keeps both, each with its origin
     dates = {(r["date"], r["origin"]) for r in doc["releases"] if r["type"] == "theatrical"}
     assert dates == {("2019-05-30", "catalogue"), ("2019-06-01", "user")}
+
+
+def _can_mount_read_only() -> bool:
+    import shutil
+    import subprocess
+
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        return False
+    probe = subprocess.run(
+        ["unshare", "-m", "sh", "-c", "mount --bind /tmp /tmp && mount -o remount,bind,ro /tmp"],
+        capture_output=True,
+    )
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _can_mount_read_only(), reason="needs root and unshare to mount read-only")
+def test_existing_database_on_a_read_only_mount(run, tmp_path):
+    """As root, folder permissions do not bind; a read-only bind mount in a private mount
+    namespace does (it vanishes with the process)."""
+    import shlex
+    import subprocess
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "kwatch.db"
+    assert run("--db", str(db), "add", "Oasis").exit_code == 0
+    before = db_snapshot(db)
+    command = " ".join(
+        shlex.quote(part)
+        for part in [sys.executable, "-m", "kwatch", "--db", str(db), "add", "Pluto"]
+    )
+    script = (
+        f"mount --bind {shlex.quote(str(folder))} {shlex.quote(str(folder))} && "
+        f"mount -o remount,bind,ro {shlex.quote(str(folder))} && {command}"
+    )
+    done = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith("Error: ") and "read-only" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert db_snapshot(db) == before
