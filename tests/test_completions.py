@@ -437,6 +437,7 @@ CASES = [
     pytest.param("kwatch show quok", {CUSTOM_ID}, {"bleak-night-2011"}, id="user-title"),
     pytest.param("kwatch watched quok", {CUSTOM_ID}, set(), id="watched-user-title"),
     pytest.param("kwatch rate bleak", {"bleak-night-2011"}, set(), id="rate-title"),
+    pytest.param("kwatch show Micro", {"Microhabitat"}, {"microhabitat-2018"}, id="title-name"),
     pytest.param("kwatch pick --theme rom", {"romance"}, {"thriller"}, id="theme"),
     pytest.param("kwatch search --avoid sexual-", {"sexual-violence"}, {"romance"}, id="avoid"),
     pytest.param("kwatch status oasis-2002 on", {"on-hold"}, {"planned"}, id="status"),
@@ -538,3 +539,18 @@ def test_bash_completion_loads_the_script_on_demand(shell_world: dict, tmp_path:
     shutil.copy(COMPLETIONS / FILENAMES["bash"], user_dir / "completions" / FILENAMES["bash"])
     (status,) = bash_complete(shell_world, ["kwatch status oasis-2002 on"], loader_dir=user_dir)
     assert status.values == ["on-hold"]
+
+
+def test_one_word_names_complete_too_hangul_included(tmp_path, monkeypatch):
+    from kwatch.cli.common import State
+    from kwatch.cli.complete import complete_title
+
+    monkeypatch.setenv("KWATCH_DB", str(tmp_path / "names.db"))
+    State(None).conn()  # create and index the database
+    offered = dict(complete_title("파수"))
+    assert "파수꾼" in offered and "bleak-night-2011" in offered["파수꾼"]
+    assert "Microhabitat" in dict(complete_title("Micro"))
+    assert not any(" " in value for value, _ in complete_title("Th"))  # no names with spaces
+    assert [value for value, _ in complete_title("")] == sorted(
+        value for value, _ in complete_title("")
+    )  # an empty word offers ids only

@@ -22,9 +22,13 @@ def _connect():
 
 
 def complete_title(incomplete: str) -> list[tuple[str, str]]:
-    """Ids first (unambiguous to type), each with its title as the help text."""
-    from kwatch.textnorm import name_key
+    """Ids first (unambiguous to type), each with its title as the help text; then one-word
+    names that start with what was typed (파수 -> 파수꾼, Micro -> Microhabitat), which `show`,
+    `add` and the rest accept as well as ids.
 
+    The shells keep only values that start with what was typed, and a name with spaces would
+    split into several words in bash, so names with spaces are completed through their ids.
+    """
     conn = _connect()
     if conn is None:
         from kwatch.catalogue_files import bundled_title_files
@@ -32,15 +36,35 @@ def complete_title(incomplete: str) -> list[tuple[str, str]]:
         ids = [p.stem for p in bundled_title_files() if p.stem.startswith(incomplete)]
         return [(i, "") for i in ids[:200]]
     with conn:
-        key = name_key(incomplete)
         rows = conn.execute(
-            "SELECT DISTINCT t.id, t.title, t.year FROM titles t"
-            " LEFT JOIN title_names n ON n.title_id = t.id"
-            " WHERE t.id >= ? AND t.id < ? OR (? != '' AND n.key >= ? AND n.key < ?)"
-            " ORDER BY t.id LIMIT 200",
-            (incomplete, incomplete + "\U0010ffff", key, key, key + "\U0010ffff"),
+            "SELECT id, title, year FROM titles WHERE id >= ? AND id < ? ORDER BY id LIMIT 200",
+            (incomplete, incomplete + "\U0010ffff"),
         ).fetchall()
-    return [(row[0], f"{row[1]} ({row[2]})" if row[2] else row[1]) for row in rows]
+        names = []
+        if incomplete:
+            names = conn.execute(
+                "SELECT id, title, year, original_title, alt_titles FROM titles"
+                " WHERE title LIKE ? ESCAPE '\\' OR original_title LIKE ? ESCAPE '\\'"
+                " OR alt_titles LIKE ? ESCAPE '\\' LIMIT 200",
+                [_like_prefix(incomplete)] * 2 + ["%" + _like_prefix(incomplete)],
+            ).fetchall()
+    import json
+
+    out = [(row[0], _label(row[1], row[2])) for row in rows]
+    for title_id, title, year, original, alt_json in names:
+        for name in (title, original, *json.loads(alt_json or "[]")):
+            if name and name.startswith(incomplete) and not any(c.isspace() for c in name):
+                out.append((name, f"{_label(title, year)} [{title_id}]"))
+    return list(dict.fromkeys(out))
+
+
+def _label(title: str, year: int | None) -> str:
+    return f"{title} ({year})" if year else title
+
+
+def _like_prefix(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
 
 
 def complete_theme(incomplete: str) -> list[tuple[str, str]]:
