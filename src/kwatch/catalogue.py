@@ -290,7 +290,7 @@ def sync_catalogue(
     conn: sqlite3.Connection, *, force: bool = False, stamp: str | None = None
 ) -> list[Problem]:
     """Rebuild the catalogue index when the files changed; return problems found in them."""
-    from kwatch.titles import INDEX_TABLES, get_title, index_title, title_from_entry
+    from kwatch.titles import INDEX_TABLES, index_titles, title_from_entry, titles_by_ids
 
     stamp = stamp or fingerprint(all_files())
     if not force and get_meta(conn, "catalogue_fingerprint") == stamp:
@@ -304,15 +304,12 @@ def sync_catalogue(
             conn.execute(f"DELETE FROM {table}")
         conn.execute("DELETE FROM titles WHERE origin != 'custom'")
         conn.execute("DELETE FROM releases WHERE origin = 'catalogue'")
-        custom = [
-            get_title(conn, r[0])
-            for r in conn.execute("SELECT id FROM titles WHERE origin = 'custom'").fetchall()
-        ]
-        for title in custom:
-            index_title(conn, title, write_row=False)
-        custom_ids = {t.id for t in custom}
+        custom_ids = [r[0] for r in conn.execute("SELECT id FROM titles WHERE origin = 'custom'")]
+        index_titles(conn, list(titles_by_ids(conn, custom_ids).values()), write_rows=False)
+        custom_set = set(custom_ids)
+        fresh = []
         for origin, entry in entries:
-            if entry["id"] in custom_ids:
+            if entry["id"] in custom_set:
                 problems.append(
                     Problem(
                         entry["_file"],
@@ -322,6 +319,7 @@ def sync_catalogue(
                     )
                 )
                 continue
-            index_title(conn, title_from_entry(entry, origin), source_file=entry["_file"])
+            fresh.append(title_from_entry(entry, origin))
+        index_titles(conn, fresh, source_files={e["id"]: e["_file"] for _, e in entries})
         set_meta(conn, "catalogue_fingerprint", stamp)
     return problems

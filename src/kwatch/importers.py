@@ -36,7 +36,7 @@ from kwatch.db import transaction
 from kwatch.errors import InvalidInput
 from kwatch.models import Title
 from kwatch.textnorm import name_key, slugify
-from kwatch.titles import name_keys
+from kwatch.titles import index_titles, name_keys
 from kwatch.values import KINDS, PRECISIONS, STATUSES
 
 # Title names that identify a film for matching (not its id or Hangul initials).
@@ -673,74 +673,8 @@ def _insert_titles(
     titles: list[Title],
     keys: dict[str, list[tuple[str, str]]] | None = None,
 ) -> None:
-    """Write new user titles and everything that finds them, a few executemany calls in all.
-
-    The same rows as titles.index_title writes for one title (which costs ~7 statements per
-    title); releases are not written here (importers add them separately, as user releases).
-    """
-    if not titles:
-        return
-    conn.executemany(
-        "INSERT INTO titles (id, origin, title, alt_titles, original_title, romanized_title,"
-        " year, kind, directors, runtime_min, themes, content_notes, synopsis, sources,"
-        " missing, source_file) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            (
-                t.id,
-                t.origin,
-                t.title,
-                json.dumps(list(t.alt_titles)),
-                t.original_title,
-                t.romanized_title,
-                t.year,
-                t.kind,
-                json.dumps(list(t.directors)),
-                t.runtime_min,
-                json.dumps(list(t.themes)),
-                json.dumps(list(t.content_notes)),
-                t.synopsis,
-                json.dumps(list(t.sources)),
-                json.dumps(t.missing),
-                None,
-            )
-            for t in titles
-        ],
-    )
-    keys = keys or {}
-    keys = {t.id: keys.get(t.id) or name_keys(t) for t in titles}
-    conn.executemany(
-        "INSERT INTO title_names (title_id, key, kind) VALUES (?,?,?)",
-        [(tid, key, kind) for tid, pairs in keys.items() for key, kind in pairs],
-    )
-    conn.executemany(
-        "INSERT OR IGNORE INTO title_themes (theme, title_id) VALUES (?,?)",
-        [(theme, t.id) for t in titles for theme in t.themes],
-    )
-    conn.executemany(
-        "INSERT OR IGNORE INTO title_notes (note, title_id) VALUES (?,?)",
-        [(note, t.id) for t in titles for note in t.content_notes],
-    )
-    conn.executemany(
-        "INSERT OR IGNORE INTO title_directors (director_key, title_id) VALUES (?,?)",
-        [(name_key(d), t.id) for t in titles for d in t.directors],
-    )
-    fts = []
-    for t in titles:
-        names = [t.title, *t.alt_titles, t.original_title or "", t.romanized_title or ""]
-        names += sorted({key for key, kind in keys[t.id] if kind != "id"})
-        fts.append(
-            (
-                t.id,
-                " ".join(n for n in names if n),
-                " ".join(t.directors),
-                " ".join(theme.replace("-", " ") for theme in t.themes),
-                t.synopsis or "",
-            )
-        )
-    conn.executemany(
-        "INSERT INTO titles_fts (title_id, names, people, themes, synopsis) VALUES (?,?,?,?,?)",
-        fts,
-    )
+    """Write new user titles in bulk; their releases are added separately, as user releases."""
+    index_titles(conn, titles, write_releases=False, keys=keys)
 
 
 # --------------------------------------------------------------------------------------------

@@ -133,55 +133,96 @@ def index_title(
     write_row: bool = True,
 ) -> None:
     """Write a title and everything that finds it: names, themes, notes, directors, full text."""
-    if write_row:
-        conn.execute(
+    index_titles(conn, [title], source_files={title.id: source_file}, write_rows=write_row)
+
+
+def index_titles(
+    conn: sqlite3.Connection,
+    titles: list[Title],
+    *,
+    source_files: dict[str, str | None] | None = None,
+    write_rows: bool = True,
+    write_releases: bool = True,
+    keys: dict[str, list[tuple[str, str]]] | None = None,
+) -> None:
+    """index_title for many titles in a few executemany calls (imports and catalogue syncs).
+
+    `write_rows=False` re-indexes titles whose rows exist already; `write_releases=False` leaves
+    releases to the caller; `keys` passes name keys already computed.
+    """
+    if not titles:
+        return
+    source_files = source_files or {}
+    if write_rows:
+        conn.executemany(
             "INSERT INTO titles (id, origin, title, alt_titles, original_title, romanized_title,"
             " year, kind, directors, runtime_min, themes, content_notes, synopsis, sources,"
             " missing, source_file) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                title.id,
-                title.origin,
-                title.title,
-                json.dumps(list(title.alt_titles)),
-                title.original_title,
-                title.romanized_title,
-                title.year,
-                title.kind,
-                json.dumps(list(title.directors)),
-                title.runtime_min,
-                json.dumps(list(title.themes)),
-                json.dumps(list(title.content_notes)),
-                title.synopsis,
-                json.dumps(list(title.sources)),
-                json.dumps(title.missing),
-                source_file,
-            ),
+            [
+                (
+                    t.id,
+                    t.origin,
+                    t.title,
+                    json.dumps(list(t.alt_titles)),
+                    t.original_title,
+                    t.romanized_title,
+                    t.year,
+                    t.kind,
+                    json.dumps(list(t.directors)),
+                    t.runtime_min,
+                    json.dumps(list(t.themes)),
+                    json.dumps(list(t.content_notes)),
+                    t.synopsis,
+                    json.dumps(list(t.sources)),
+                    json.dumps(t.missing),
+                    source_files.get(t.id),
+                )
+                for t in titles
+            ],
         )
-        origin = "user" if title.origin == "custom" else "catalogue"
+    if write_rows and write_releases:
         conn.executemany(
             "INSERT INTO releases (title_id, date, precision, region, type, note, source, origin)"
             " VALUES (?,?,?,?,?,?,?,?)",
             [
-                (title.id, r.date, r.precision, r.region, r.type, r.note, r.source, origin)
-                for r in title.releases
+                (
+                    t.id,
+                    r.date,
+                    r.precision,
+                    r.region,
+                    r.type,
+                    r.note,
+                    r.source,
+                    "user" if t.origin == "custom" else "catalogue",
+                )
+                for t in titles
+                for r in t.releases
             ],
         )
+    keys = {t.id: (keys or {}).get(t.id) or name_keys(t) for t in titles}
     conn.executemany(
         "INSERT INTO title_names (title_id, key, kind) VALUES (?,?,?)",
-        [(title.id, key, kind) for key, kind in name_keys(title)],
+        [(title_id, key, kind) for title_id, pairs in keys.items() for key, kind in pairs],
     )
     conn.executemany(
         "INSERT OR IGNORE INTO title_themes (theme, title_id) VALUES (?,?)",
-        [(t, title.id) for t in title.themes],
+        [(theme, t.id) for t in titles for theme in t.themes],
     )
     conn.executemany(
         "INSERT OR IGNORE INTO title_notes (note, title_id) VALUES (?,?)",
-        [(n, title.id) for n in title.content_notes],
+        [(note, t.id) for t in titles for note in t.content_notes],
     )
     conn.executemany(
         "INSERT OR IGNORE INTO title_directors (director_key, title_id) VALUES (?,?)",
-        [(name_key(d), title.id) for d in title.directors],
+        [(name_key(d), t.id) for t in titles for d in t.directors],
     )
+    conn.executemany(
+        "INSERT INTO titles_fts (title_id, names, people, themes, synopsis) VALUES (?,?,?,?,?)",
+        [_fts_row(t, keys[t.id]) for t in titles],
+    )
+
+
+def _fts_row(title: Title, keys: list[tuple[str, str]]) -> tuple[str, str, str, str, str]:
     names = [
         title.title,
         *title.alt_titles,
@@ -189,16 +230,13 @@ def index_title(
         title.romanized_title or "",
     ]
     # Folded forms too, so "hangongju" matches "Han Gong-ju" as a whole token.
-    names += sorted({key for key, kind in name_keys(title) if kind != "id"})
-    conn.execute(
-        "INSERT INTO titles_fts (title_id, names, people, themes, synopsis) VALUES (?,?,?,?,?)",
-        (
-            title.id,
-            " ".join(n for n in names if n),
-            " ".join(title.directors),
-            " ".join(t.replace("-", " ") for t in title.themes),
-            title.synopsis or "",
-        ),
+    names += sorted({key for key, kind in keys if kind != "id"})
+    return (
+        title.id,
+        " ".join(n for n in names if n),
+        " ".join(title.directors),
+        " ".join(t.replace("-", " ") for t in title.themes),
+        title.synopsis or "",
     )
 
 
