@@ -263,6 +263,8 @@ BAD_INPUTS = [
     (("rate", "Oasis", "7"), 2, "out of range"),
     (("rate", "Oasis", "0.3"), 2, "out of range"),
     (("rate", "Oasis", "abc"), 2, "not a number"),
+    (("rate", "Oasis", "inf"), 2, "out of range"),
+    (("rate", "Oasis", "nan", "--scale", "10"), 2, "out of range"),
     (("rate", "Oasis", "11", "--scale", "10"), 2, "out of range"),
     (("watched", "Oasis", "--on", "2023-13-45"), 2, "not a real calendar date"),
     (("watched", "Oasis", "--on", "someday"), 2, "not a date"),

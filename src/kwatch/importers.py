@@ -37,7 +37,7 @@ from kwatch.errors import InvalidInput
 from kwatch.models import Title
 from kwatch.textnorm import name_key, slugify
 from kwatch.titles import index_titles, name_keys
-from kwatch.values import KINDS, PRECISIONS, STATUSES
+from kwatch.values import KINDS, PRECISIONS, STATUSES, half_stars
 
 # Title names that identify a film for matching (not its id or Hangul initials).
 MATCH_NAME_KINDS = ("title", "alt", "original", "romanized")
@@ -641,12 +641,12 @@ def _letterboxd_rating(text: str, *, required: bool = False) -> int | None:
             raise _RowError("Rating is empty")
         return None
     try:
-        halves = float(value) * 2
+        halves = half_stars(float(value), 5)
     except ValueError:
         raise _RowError(f"Rating {value!r} is not a number") from None
-    if halves != int(halves) or not 1 <= halves <= 10:
+    if halves is None:
         raise _RowError(f"Rating {value} is out of range: Letterboxd ratings are 0.5 to 5 stars")
-    return int(halves)
+    return halves
 
 
 def _imdb_rating(text: str, *, required: bool = False) -> int | None:
@@ -655,9 +655,10 @@ def _imdb_rating(text: str, *, required: bool = False) -> int | None:
         if required:
             raise _RowError("Your Rating is empty")
         return None
-    if not value.isdigit() or not 1 <= int(value) <= 10:
+    halves = half_stars(int(value), 10) if value.isdigit() else None
+    if halves is None:
         raise _RowError(f"Your Rating {value!r} is out of range: IMDb ratings are whole 1 to 10")
-    return int(value)  # 7/10 is 7 half stars, 3.5 stars
+    return halves  # 7/10 is 7 half stars, 3.5 stars
 
 
 def _tags(text: str) -> list[str]:
@@ -1354,12 +1355,9 @@ def _half_stars(value: object, what: str) -> int | None:
         isinstance(value, int | float) and not isinstance(value, bool),
         f"{what} {value!r} is not a number",
     )
-    halves = float(value) * 2  # type: ignore[arg-type]
-    _check(
-        halves == int(halves) and 1 <= halves <= 10,
-        f"{what} {value!r} is out of range: 0.5 to 5 in half stars",
-    )
-    return int(halves)
+    halves = half_stars(float(value), 5)  # type: ignore[arg-type]
+    _check(halves is not None, f"{what} {value!r} is out of range: 0.5 to 5 in half stars")
+    return halves
 
 
 def _title_from_export(item: object) -> Title:

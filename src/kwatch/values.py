@@ -71,16 +71,24 @@ def parse_rating(text: str | float, scale: int = 5) -> int:
         raise InvalidInput(
             f"rating {text!r} is not a number; use half stars from 0.5 to 5, e.g. 3.5."
         ) from None
-    if scale == 10:
-        if value != int(value) or not 1 <= value <= 10:
-            raise InvalidInput(f"rating {text!r} is out of range: on --scale 10 use a whole 1-10.")
-        return int(value)
-    halves = value * 2
-    if halves != int(halves) or not 1 <= halves <= 10:
+    halves = half_stars(value, scale)
+    if halves is None and scale == 10:
+        raise InvalidInput(f"rating {text!r} is out of range: on --scale 10 use a whole 1-10.")
+    if halves is None:
         raise InvalidInput(
             f"rating {text!r} is out of range: use half stars from 0.5 to 5 "
             "(e.g. 3.5), or --scale 10 for 1-10."
         )
+    return halves
+
+
+def half_stars(value: float, scale: int = 5) -> int | None:
+    """The stored rating (half stars 1-10) for a number on a 5-star or 10-point scale, or None
+    when it is not a rating on that scale (3.7 stars, 0, 11/10). 7/10 and 3.5 stars are both 7."""
+    halves = float(value * 2 if scale == 5 else value)
+    # is_integer() is False for inf and nan too, where int() would raise.
+    if not halves.is_integer() or not 1 <= halves <= 10:
+        return None
     return int(halves)
 
 
