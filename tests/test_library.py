@@ -276,6 +276,10 @@ BAD_INPUTS = [
     (("remove", "Oasis"), 1, "not in your library"),
     (("add", "Oasis", "--priority", "9"), 2, "priority"),
     (("list", "--sort", "colour"), 2, "--sort"),
+    (("list", "--limit", "0"), 2, "--limit must be 1 or more"),
+    (("search", "oasis", "--limit", "0"), 2, "--limit must be 1 or more"),
+    (("catalogue", "list", "--limit", "0"), 2, "--limit must be 1 or more"),
+    (("upcoming", "--limit", "0"), 2, "--limit must be 1 or more"),
     (("status", "Oasis", "someday"), 2, "status"),
 ]
 

@@ -20,6 +20,7 @@ from kwatch.cli.common import (
     YearOpt,
     build_filters,
     handle_errors,
+    row_limit,
     state,
 )
 
@@ -57,14 +58,11 @@ def catalogue_list(
              kwatch catalogue list --json | jq '.[] | select(.runtime_min < 100) | .title'
     """
     from kwatch.browse import list_titles
-    from kwatch.errors import InvalidInput
 
-    if limit is not None and limit < 1:
-        raise InvalidInput("--limit must be 1 or more.")
+    effective = row_limit(limit, as_json=as_json, for_people=HUMAN_LIMIT)
     filters = build_filters(
         theme, avoid, year, decade, director, kind, max_runtime, watched, in_watchlist
     )
-    effective = limit if (limit is not None or as_json) else HUMAN_LIMIT
     titles, total = list_titles(state(ctx).conn(), filters, limit=effective)
     if as_json:
         output.emit_json([t.to_dict() for t in titles])

@@ -66,6 +66,18 @@ def resolve_title(ctx: typer.Context, query: str):
     return resolve(state(ctx).conn(), query)
 
 
+def row_limit(limit: int | None, *, as_json: bool, for_people: int | None) -> int | None:
+    """How many rows a list shows: --limit if given (1 or more); otherwise all for --json and
+    `for_people` for a table (rich tables slow down badly past a few hundred rows)."""
+    if limit is not None and limit < 1:
+        from kwatch.errors import InvalidInput
+
+        raise InvalidInput("--limit must be 1 or more.")
+    if limit is not None or as_json:
+        return limit
+    return for_people
+
+
 def state(ctx: typer.Context) -> State:
     root = ctx.find_root()
     if not isinstance(root.obj, State):

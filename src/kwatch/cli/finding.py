@@ -19,6 +19,7 @@ from kwatch.cli.common import (
     YearOpt,
     build_filters,
     handle_errors,
+    row_limit,
     state,
 )
 
@@ -53,12 +54,10 @@ def search(
     Example: kwatch search "han gongju"
              kwatch search 복수 --decade 2000s
     """
-    from kwatch.errors import InvalidInput
     from kwatch.search import require_hits
     from kwatch.search import search as run_search
 
-    if limit < 1:
-        raise InvalidInput("--limit must be 1 or more.")
+    row_limit(limit, as_json=as_json, for_people=limit)
     filters = build_filters(
         theme, avoid, year, decade, director, kind, max_runtime, watched, in_watchlist
     )

@@ -20,6 +20,7 @@ from kwatch.cli.common import (
     clock_today,
     handle_errors,
     resolve_title,
+    row_limit,
     state,
 )
 from kwatch.cli.complete import (
@@ -205,15 +206,12 @@ def list_(
     Example: kwatch list --status planned --sort priority
              kwatch list --json | jq -r '.[] | select(.rating >= 4) | .title'
     """
-    from kwatch.errors import InvalidInput
     from kwatch.library import list_entries
     from kwatch.values import parse_status
 
-    if limit is not None and limit < 1:
-        raise InvalidInput("--limit must be 1 or more.")
+    effective_limit = row_limit(limit, as_json=as_json, for_people=HUMAN_LIST_LIMIT)
     filters = build_filters(theme, avoid, year, decade, director, kind, max_runtime, watched)
     statuses = [parse_status(s) for s in status or []]
-    effective_limit = limit if (limit is not None or as_json) else HUMAN_LIST_LIMIT
     entries, total = list_entries(
         state(ctx).conn(),
         filters=filters,

@@ -7,7 +7,14 @@ import typer
 
 from kwatch import output
 from kwatch.cli import app
-from kwatch.cli.common import JsonFlag, clock_today, handle_errors, resolve_title, state
+from kwatch.cli.common import (
+    JsonFlag,
+    clock_today,
+    handle_errors,
+    resolve_title,
+    row_limit,
+    state,
+)
 from kwatch.cli.complete import complete_release_type, complete_title
 
 if TYPE_CHECKING:
@@ -317,8 +324,7 @@ def upcoming_(
     """
     from kwatch.errors import InvalidInput
 
-    if limit is not None and limit < 1:
-        raise InvalidInput("--limit must be 1 or more.")
+    limit = row_limit(limit, as_json=as_json, for_people=HUMAN_LIMIT)
     if ics and as_json:
         raise InvalidInput(
             "--ics writes a calendar; for its JSON summary use `kwatch calendar --json`."
@@ -341,12 +347,12 @@ def upcoming_(
         _write_calendar(items, alarm=alarm, to=to, as_json=as_json)
         return
     if as_json:
-        output.emit_json([i.to_dict() for i in (items[:limit] if limit else items)])
+        output.emit_json([i.to_dict() for i in items[:limit]])
         return
     if not items:
         output.message("No releases in that window. Try a longer one: kwatch upcoming --days 365")
         return
-    shown = items[: limit or HUMAN_LIMIT]
+    shown = items[:limit]
     caption = None
     if len(items) > len(shown):
         caption = f"showing {len(shown)} of {len(items)}; use --limit N or --json for more"
