@@ -109,9 +109,9 @@ def fts_query(query: str, column: str | None = None) -> str | None:
 
 
 def _filtered(conn: sqlite3.Connection, ids: list[str], filters: Filters) -> list[str]:
-    if not ids:
-        return []
     where, params = filters.where()
+    if not ids or where == "1":
+        return ids  # every indexed id has its title row; only filters can drop one
     kept: set[str] = set()
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
