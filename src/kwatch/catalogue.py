@@ -37,13 +37,23 @@ ENTRY_FIELDS = {
     "year",
     "kind",
     "directors",
+    "directors_ko",
     "runtime_min",
     "themes",
     "content_notes",
     "synopsis",
     "sources",
     "releases",
+    "references",
+    "ids",
     "missing",
+}
+# External ids a title may carry, each with the form a source page shows it in.
+ID_FORMS = {
+    "wikidata": (re.compile(r"^Q[1-9][0-9]*$"), "a Wikidata item id such as Q483197"),
+    "imdb": (re.compile(r"^tt[0-9]{7,9}$"), "an IMDb title id such as tt0364569"),
+    "letterboxd": (re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$"), "a Letterboxd film slug"),
+    "tmdb": (re.compile(r"^(?:movie|tv)/[1-9][0-9]*$"), "a TMDb id such as movie/670"),
 }
 RELEASE_FIELDS = {"date", "precision", "region", "type", "note", "source"}
 # Facts the bundled catalogue must have for every entry unless `missing` says why not.
@@ -148,6 +158,16 @@ def validate_entry(
     )
     check_optional("kind", entry.get("kind") in KINDS, f"one of {', '.join(KINDS)}")
     check_optional("directors", _is_str_list(entry.get("directors")), "a list of names")
+    directors_ko = entry.get("directors_ko")
+    if "directors_ko" in entry:
+        if not _is_str_list(directors_ko):
+            bad("directors_ko", "must be a list of names in Hangul")
+        elif len(directors_ko) != len(entry.get("directors") or []):
+            bad("directors_ko", "must name the same people as directors, in the same order")
+        elif strict and not all(has_hangul(name) for name in directors_ko):
+            bad("directors_ko", "each name must be written in Hangul")
+    check_optional("references", _is_str_list(entry.get("references")), "a list of sources")
+    problems.extend(_validate_ids(entry.get("ids"), file, entry_id))
     runtime = entry.get("runtime_min")
     check_optional(
         "runtime_min",
@@ -180,6 +200,25 @@ def validate_entry(
             value = entry.get(field)
             if (value is None or value == "" or value == []) and field not in missing:
                 bad(field, "required in the bundled catalogue (or give a reason under [missing])")
+    return problems
+
+
+def _validate_ids(ids: object, file: str, entry_id: str | None) -> list[Problem]:
+    if ids is None:
+        return []
+    if not isinstance(ids, dict):
+        return [Problem(file, entry_id, "ids", 'must be a table such as {imdb = "tt0364569"}')]
+    problems = []
+    for key, value in ids.items():
+        if key not in ID_FORMS:
+            allowed = ", ".join(ID_FORMS)
+            problems.append(
+                Problem(file, entry_id, f"ids.{key}", f"unknown id (allowed: {allowed})")
+            )
+            continue
+        pattern, form = ID_FORMS[key]
+        if not isinstance(value, str) or not pattern.match(value):
+            problems.append(Problem(file, entry_id, f"ids.{key}", f"must be {form}"))
     return problems
 
 
