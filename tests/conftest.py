@@ -12,6 +12,7 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEEDS = SHARED / "seeds"
 FIXTURES = SHARED / "fixtures"
 TODAY = "2026-11-22"
+NOW = "2026-11-22T09:30:00+00:00"
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +26,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("KWATCH_DB", str(tmp_path / "kwatch.db"))
     monkeypatch.setenv("KWATCH_CATALOGUE_DIR", str(tmp_path / "user-catalogue"))
     monkeypatch.setenv("KWATCH_TODAY", TODAY)
+    monkeypatch.setenv("KWATCH_NOW", NOW)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.delenv("KWATCH_STATE_DIR", raising=False)

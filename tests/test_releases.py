@@ -50,7 +50,7 @@ def rows(db_path: Path, sql: str, *params) -> list[tuple]:
 
 
 def test_spans_and_sort_rule():
-    from kwatch.releases import display_date, release_span, sort_key
+    from kwatch.releases.query import display_date, release_span, sort_key
 
     assert release_span("2024-02", "month") == (date(2024, 2, 1), date(2024, 2, 29))
     assert release_span("2027-12", "month") == (date(2027, 12, 1), date(2027, 12, 31))
@@ -83,7 +83,7 @@ def test_spans_and_sort_rule():
 
 def test_alarm_values():
     from kwatch.errors import InvalidInput
-    from kwatch.releases import parse_alarm
+    from kwatch.releases.query import parse_alarm
 
     assert parse_alarm("1d") == timedelta(days=1)
     assert parse_alarm("12h") == timedelta(hours=12)
@@ -451,8 +451,37 @@ def test_calendar_all_day_events_parsed_back_and_raw(run, early_2023):
     assert "DTEND;VALUE=DATE:20230119" in lines
     assert "DTSTART;VALUE=DATE:20230120" in lines and "DTEND;VALUE=DATE:20230121" in lines
     assert all(len(line.encode()) <= 75 for line in lines)  # folded as RFC 5545 asks
-    # Byte-for-byte the same on the next run (DTSTAMP comes from kwatch's clock).
+    # DTSTAMP is when the file was written (kwatch's clock: KWATCH_NOW pins it in tests), so
+    # with nothing changed the next run is byte-for-byte the same.
+    assert "DTSTAMP:20261122T093000Z" in lines
+    assert "SEQUENCE:0" in lines
     assert _calendar(run, "--days", "60") == data
+
+
+def test_calendar_dtstamp_is_the_moment_of_writing(run, early_2023, monkeypatch):
+    monkeypatch.setenv("KWATCH_NOW", "2026-12-01T18:05:07+00:00")
+    lines = _calendar(run, "--days", "60").decode().split("\r\n")
+    assert "DTSTAMP:20261201T180507Z" in lines
+
+
+def test_calendar_sequence_grows_when_a_date_changes(run, early_2023):
+    def sequences() -> dict[str, int]:
+        return {
+            str(e["UID"]): int(e["SEQUENCE"])
+            for e in _events(_calendar(run, "--days", "60")).values()
+        }
+
+    first = sequences()
+    assert set(first.values()) == {0}
+    assert sequences() == first  # unchanged dates keep their sequence
+    ok(run("release", "Unlocked", "2023-03-03", "--type", "streaming"))
+    second = sequences()
+    assert second["unlocked-2023.streaming.kr@kwatch"] == 1
+    assert {k: v for k, v in second.items() if "unlocked" not in k} == {
+        k: v for k, v in first.items() if "unlocked" not in k
+    }
+    ok(run("release", "Unlocked", "2023-03-04", "--type", "streaming"))
+    assert sequences()["unlocked-2023.streaming.kr@kwatch"] == 2
 
 
 def test_calendar_uid_is_stable_across_runs_and_date_corrections(run, early_2023):
@@ -629,9 +658,10 @@ def test_remind_notify_without_notify_send(run, monkeypatch, tmp_path, watchlist
 
 
 def test_entry_constants_follow_the_core():
-    from kwatch import entry, releases, values
+    from kwatch import entry, values
+    from kwatch.releases import remind
 
-    assert entry.REMIND_META_KEY == releases.REMIND_META_KEY
+    assert entry.REMIND_META_KEY == remind.REMIND_META_KEY
     assert entry.RELEASE_TYPES == values.RELEASE_TYPES
 
 
@@ -681,3 +711,116 @@ def test_entry_silent_path_loads_no_cli(run, db_path, watchlist, tmp_path):
     loaded = set(done.stderr.split())
     heavy = {"typer", "click", "rich", "sqlite_utils", "icalendar", "kwatch.cli", "kwatch.models"}
     assert not loaded & heavy, loaded & heavy
+
+
+# --- bad dates never get stored (issue: a stored bad date crashed upcoming, calendar, remind) --
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("２０２７-０３-１４", "non-ASCII digits"),
+        ("２０２７", "non-ASCII digits"),
+        ("0000", "out of range"),
+        ("0000-01-01", "out of range"),
+        ("9999-12-31", "out of range"),
+        ("summer 9999", "out of range"),
+        ("2027-13", "no month 13"),
+        ("spring", "not a date"),
+    ],
+)
+def test_bad_release_dates_are_refused_and_nothing_breaks(run, db_path, value, message):
+    ok(run("add", "Bleak Night"))
+    before = db_snapshot(db_path)
+    result = run("release", "Bleak Night", value, "--type", "streaming")
+    assert result.exit_code == 2 and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert db_snapshot(db_path) == before
+    for command in (["upcoming"], ["calendar"], ["remind", "--again"]):
+        assert run(*command).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["upcoming", "--days", str(10**12)],
+        ["upcoming", "--recent", str(10**12)],
+        ["calendar", "--days", str(10**12)],
+        ["remind", "--days", str(10**12)],
+    ],
+)
+def test_huge_windows_are_refused(run, args):
+    result = run(*args)
+    assert result.exit_code == 2 and "too large" in result.stderr
+
+
+@pytest.mark.parametrize("pinned", ["9999-12-31", "0001-01-01", "２０２６-１１-２２", "2026-11"])
+def test_kwatch_today_at_the_ends_of_the_calendar(run, monkeypatch, pinned):
+    monkeypatch.setenv("KWATCH_TODAY", pinned)
+    for command in (["upcoming"], ["calendar"], ["remind"]):
+        result = run(*command)
+        assert result.exit_code == 2 and "KWATCH_TODAY" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_a_bad_date_stored_by_an_older_kwatch_is_skipped_not_fatal(run, db_path):
+    ok(run("add", "Bleak Night"))
+    conn = sqlite3.connect(db_path)
+    conn.execute(
+        "INSERT INTO releases (title_id, date, precision, region, type, origin)"
+        " VALUES ('bleak-night-2011', '２０２７-０３-１４', 'day', 'KR', 'tv', 'user')"
+    )
+    conn.commit()
+    conn.close()
+    for command in (["upcoming"], ["calendar"], ["remind"], ["show", "bleak-night-2011"]):
+        assert run(*command).exit_code == 0, command
+
+
+def test_seasons_and_halves_are_stored_as_announced(run):
+    ok(run("add", "Bleak Night"))
+    ok(run("release", "Bleak Night", "summer 2027", "--type", "streaming"))
+    ok(run("release", "Bleak Night", "2027년 상반기", "--type", "tv"))
+    items = {i["release"]["type"]: i for i in ok(run("upcoming", "--json")).json()}
+    assert items["streaming"]["release"]["date"] == "2027-summer"
+    assert items["streaming"]["release"]["precision"] == "season"
+    assert items["streaming"]["when"] == "summer 2027"
+    assert items["tv"]["when"] == "first half of 2027" and items["tv"]["days_away"] is None
+    # Soonest first: the first half ends in June, the summer in August.
+    order = [i["release"]["type"] for i in ok(run("upcoming", "--json")).json()]
+    assert order.index("tv") < order.index("streaming")
+    summary = ok(run("calendar", "--json")).json()
+    reasons = {i["when"]: i["reason"] for i in summary["skipped"]}
+    assert "season" in reasons["summer 2027"] and "half-year" in reasons["first half of 2027"]
+
+
+def test_uid_of_a_second_release_of_the_same_kind_survives_a_date_correction(conn):
+    from kwatch.models import Release
+    from kwatch.releases.query import ReleaseRow, calendar_uids
+
+    def rows(second_date: str) -> list[ReleaseRow]:
+        first = Release("2027-05-01", "day", "KR", "festival", "Jeonju")
+        second = Release(second_date, "day", "KR", "festival", "Busan")
+        return [ReleaseRow(10, "x-2027", first), ReleaseRow(11, "x-2027", second)]
+
+    before, after = calendar_uids(rows("2027-10-02")), calendar_uids(rows("2027-10-09"))
+    assert before == after == {10: "x-2027.festival.kr@kwatch", 11: "x-2027.festival.kr.2@kwatch"}
+
+
+def test_remind_does_not_mark_the_day_when_it_fails(run, db_path, monkeypatch):
+    ok(run("add", "Bleak Night"))
+    ok(run("release", "Bleak Night", "2026-11-25", "--type", "streaming"))
+    from kwatch.releases import remind as remind_module
+
+    working = remind_module._reminder_items
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(remind_module, "_reminder_items", broken)
+    with pytest.raises(RuntimeError):
+        run("remind")
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'remind_last_day'").fetchone() is None
+    conn.close()
+    monkeypatch.setattr(remind_module, "_reminder_items", working)
+    assert "Bleak Night" in ok(run("remind")).stdout

@@ -237,13 +237,13 @@ def _validate_release(release: object, file: str, entry_id: str | None, at: str)
         bad("precision", f"must be one of {', '.join(PRECISIONS)}")
     date_value = release.get("date", "")
     if not isinstance(date_value, str):
-        bad("date", 'must be a string such as "2023-01-20", "2023-01" or "2023"')
+        bad("date", 'must be a string such as "2023-01-20", "2023-01", "2027-summer" or "2023"')
     elif precision == "unknown":
         if date_value:
             bad("date", "must be empty when precision is unknown")
     elif precision in PRECISIONS:
         try:
-            _, parsed_precision = parse_partial_date(date_value)
+            _, parsed_precision = parse_partial_date(date_value, periods=True)
         except Exception as exc:  # InvalidInput: reported, not raised
             bad("date", getattr(exc, "message", str(exc)))
         else:
@@ -341,11 +341,22 @@ def sync_catalogue(
         # user's own titles are re-indexed from their rows, which are never touched.
         for table in INDEX_TABLES:
             conn.execute(f"DELETE FROM {table}")
-        conn.execute("DELETE FROM titles WHERE origin != 'custom'")
+        # Kept: the user's own titles and titles a release refresh fetched (their rows are
+        # their only copy); both are re-indexed from their rows.
+        conn.execute("DELETE FROM titles WHERE origin NOT IN ('custom', 'kobis')")
+        # A fetched title that a catalogue file now describes gives way to it (same id: the
+        # refreshed releases stay attached to the id).
+        entry_ids = [e["id"] for _, e in entries]
+        for start in range(0, len(entry_ids), 500):
+            chunk = entry_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            conn.execute(f"DELETE FROM titles WHERE origin = 'kobis' AND id IN ({marks})", chunk)
         conn.execute("DELETE FROM releases WHERE origin = 'catalogue'")
-        custom_ids = [r[0] for r in conn.execute("SELECT id FROM titles WHERE origin = 'custom'")]
-        index_titles(conn, list(titles_by_ids(conn, custom_ids).values()), write_rows=False)
-        custom_set = set(custom_ids)
+        kept = conn.execute("SELECT id, origin FROM titles").fetchall()
+        index_titles(
+            conn, list(titles_by_ids(conn, [r[0] for r in kept]).values()), write_rows=False
+        )
+        custom_set = {r[0] for r in kept}
         fresh = []
         for origin, entry in entries:
             if entry["id"] in custom_set:

@@ -74,11 +74,15 @@ def quiet_remind(argv: list[str]) -> bool:
             row = conn.execute(
                 "SELECT value FROM meta WHERE key = ?", (REMIND_META_KEY,)
             ).fetchone()
+            # A date a refresh moved is news even after today's reminder (said once).
+            moved = conn.execute(
+                "SELECT 1 FROM release_moves WHERE announced_on IS NULL LIMIT 1"
+            ).fetchone()
         finally:
             conn.close()
     except Exception:
         return False  # a bad KWATCH_TODAY, an unreadable file...: the full CLI explains
-    return row is not None and row[0] == day
+    return row is not None and row[0] == day and moved is None
 
 
 def main() -> None:

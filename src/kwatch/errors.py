@@ -51,3 +51,9 @@ class CatalogueError(KwatchError):
 
 class EmptyPool(KwatchError):
     code = "empty_pool"
+
+
+class NetworkError(KwatchError):
+    """A web service could not be reached or answered with something unusable."""
+
+    code = "network"

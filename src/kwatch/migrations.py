@@ -181,5 +181,68 @@ def m003_import_keys(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [m001_initial, m002_search_index, m003_import_keys]
+def m005_release_refresh(db: Database) -> None:
+    # What `kwatch releases update` learns, kept apart from the user's own rows:
+    # - fetched_titles: films a source announced that no catalogue has (KOBIS's scheduled
+    #   releases), indexed like catalogue titles with the source as their origin;
+    # - releases rows with origin 'kobis' or 'tmdb' hold the dates themselves (the table has
+    #   an origin column already), each with its source and fetch date in `source`;
+    # - refresh_runs: when each source was asked, and what came of it;
+    # - release_moves: a refresh that changed the live date of a title, for `remind` to say
+    #   once ("Hope moved from July 2027 to 2027-08-05");
+    # - calendar_events: the date each calendar UID was last written with, so SEQUENCE can
+    #   grow when it changes.
+    _run(
+        db,
+        """
+        CREATE TABLE fetched_titles (
+            title_id TEXT PRIMARY KEY,
+            source TEXT NOT NULL,
+            source_key TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            UNIQUE (source, source_key)
+        );
+        CREATE TABLE refresh_runs (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,
+            calls INTEGER NOT NULL DEFAULT 0,
+            fetched INTEGER NOT NULL DEFAULT 0,
+            matched INTEGER NOT NULL DEFAULT 0,
+            added INTEGER NOT NULL DEFAULT 0,
+            changed INTEGER NOT NULL DEFAULT 0,
+            message TEXT
+        );
+        CREATE INDEX refresh_runs_source ON refresh_runs(source, started_at);
+        CREATE TABLE release_moves (
+            id INTEGER PRIMARY KEY,
+            title_id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            region TEXT NOT NULL,
+            old_date TEXT NOT NULL,
+            old_precision TEXT NOT NULL,
+            new_date TEXT NOT NULL,
+            new_precision TEXT NOT NULL,
+            source TEXT NOT NULL,
+            detected_at TEXT NOT NULL,
+            announced_on TEXT
+        );
+        CREATE TABLE calendar_events (
+            uid TEXT PRIMARY KEY,
+            date TEXT NOT NULL,
+            sequence INTEGER NOT NULL DEFAULT 0
+        );
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [
+    m001_initial,
+    m002_search_index,
+    m003_import_keys,
+    m005_release_refresh,
+]
 MIGRATION_NAMES = [m.__name__ for m in MIGRATIONS]

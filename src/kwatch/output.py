@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """ "1 title", "2 titles", "0 entries" (with many="entries")."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
 def versioned(document: Any) -> Any:
     if isinstance(document, dict):
         return {"schema_version": SCHEMA_VERSION, **document}

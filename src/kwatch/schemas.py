@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from kwatch.output import SCHEMA_VERSION
+from kwatch.values import PRECISIONS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 BASE_ID = "https://kwatch.invalid/schemas"
@@ -43,9 +44,12 @@ STR, INT, NUM, BOOL = (
     {"type": "boolean"},
 )
 STRS = array(STR)
-DATE = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
+DATE = {
+    "type": "string",
+    "pattern": r"^\d{4}(-\d{2}(-\d{2})?|-(spring|summer|autumn|winter|h1|h2))?$",
+}
 DAY = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-PRECISION = {"enum": ["day", "month", "year", "unknown"]}
+PRECISION = {"enum": list(PRECISIONS)}
 RELEASE_TYPE = {"enum": ["festival", "theatrical", "streaming", "tv"]}
 STATUS = {"enum": ["planned", "watching", "on-hold", "dropped", "completed"]}
 STARS = nullable({"type": "number", "minimum": 0.5, "maximum": 5, "multipleOf": 0.5})
@@ -314,8 +318,8 @@ SCHEMAS: dict[str, Schema] = {
     "calendar": top(
         {
             "output": nullable("string"),
-            "events": array(obj(UPCOMING_PROPS)),
-            "skipped": array(obj(UPCOMING_PROPS)),
+            "events": array(obj({**UPCOMING_PROPS, "sequence": NONNEG})),
+            "skipped": array(obj({**UPCOMING_PROPS, "reason": STR})),
             "ics": nullable("string"),
         }
     ),
@@ -325,8 +329,72 @@ SCHEMAS: dict[str, Schema] = {
             "since": nullable(DAY),
             "already_reminded": BOOL,
             "items": array(REMINDER_ITEM),
+            "moves": array(
+                obj(
+                    {
+                        "id": STR,
+                        "title": STR,
+                        "type": RELEASE_TYPE,
+                        "region": STR,
+                        "from": STR,
+                        "to": STR,
+                        "text": STR,
+                    }
+                )
+            ),
             "lines": STRS,
             "notified": BOOL,
+        }
+    ),
+    "releases update": top(
+        {
+            "dry_run": BOOL,
+            "sources": array(
+                obj(
+                    {
+                        "source": {"enum": ["kobis", "tmdb"]},
+                        "fetched": NONNEG,
+                        "matched": NONNEG,
+                        "added": NONNEG,
+                        "changed": NONNEG,
+                        "skipped": {"type": "object", "additionalProperties": NONNEG},
+                        "calls": NONNEG,
+                        "dry_run": BOOL,
+                        "moves": array(
+                            obj(
+                                {
+                                    "id": STR,
+                                    "type": RELEASE_TYPE,
+                                    "region": STR,
+                                    "from": obj({"date": nullable(DATE), "precision": PRECISION}),
+                                    "to": obj({"date": nullable(DATE), "precision": PRECISION}),
+                                }
+                            )
+                        ),
+                    }
+                )
+            ),
+        }
+    ),
+    "releases status": top(
+        {
+            "catalogue_checked_on": DAY,
+            "runs": array(
+                obj(
+                    {
+                        "source": STR,
+                        "started_at": STR,
+                        "finished_at": nullable("string"),
+                        "status": {"enum": ["ok", "failed"]},
+                        "calls": NONNEG,
+                        "fetched": NONNEG,
+                        "matched": NONNEG,
+                        "added": NONNEG,
+                        "changed": NONNEG,
+                        "message": nullable("string"),
+                    }
+                )
+            ),
         }
     ),
     "import letterboxd": IMPORT_REPORT,

@@ -9,23 +9,110 @@ from kwatch.errors import InvalidInput
 
 STATUSES = ("planned", "watching", "on-hold", "dropped", "completed")
 RELEASE_TYPES = ("festival", "theatrical", "streaming", "tv")
-PRECISIONS = ("day", "month", "year", "unknown")
+PRECISIONS = ("day", "month", "season", "half", "year", "unknown")
 KINDS = ("film", "tv-series")
 
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_YEAR = re.compile(r"^(\d{4})$")
+# ASCII digits only: `\d` would also match full-width and other Unicode digits ("２０２７"),
+# which no date function can read back.
+_DAY = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+_YEAR = re.compile(r"^([0-9]{4})$")
+# Stored form of a season or half-year: "2027-summer", "2027-h1" (lower case, after the year, so
+# that it sorts with its year and never reads as a day).
+_PERIOD = re.compile(r"^([0-9]{4})-(spring|summer|autumn|winter|h1|h2)$")
 
+# The years kwatch accepts in any date: from the first films to far enough ahead for any plan,
+# and well inside what Python's date type and SQLite's date functions can represent.
+FIRST_YEAR = 1870
+LAST_YEAR = 2200
+# Longest window a --days style option accepts: a century of days.
+MAX_DAYS = 36_525
 
 DATE_FORMS = "YYYY-MM-DD, YYYY-MM or YYYY"
+PERIOD_FORMS = (
+    "YYYY-MM-DD, YYYY-MM, YYYY, a season ('summer 2027') or a half ('first half of 2027')"
+)
+
+# Seasons and halves: (first month, last month, the year offset of the last month).
+# Winter 2027 is December 2027 to February 2028, as release announcements use it.
+PERIODS: dict[str, tuple[int, int, int]] = {
+    "spring": (3, 5, 0),
+    "summer": (6, 8, 0),
+    "autumn": (9, 11, 0),
+    "winter": (12, 2, 1),
+    "h1": (1, 6, 0),
+    "h2": (7, 12, 0),
+}
+PERIOD_NAMES = {
+    "spring": "spring",
+    "summer": "summer",
+    "autumn": "autumn",
+    "winter": "winter",
+    "h1": "first half of",
+    "h2": "second half of",
+}
+# What people type for a period, in English and Korean ("2027년 여름", "2027년 상반기").
+_PERIOD_WORDS = {
+    "spring": "spring",
+    "summer": "summer",
+    "autumn": "autumn",
+    "fall": "autumn",
+    "winter": "winter",
+    "h1": "h1",
+    "h2": "h2",
+    "first half": "h1",
+    "first half of": "h1",
+    "1st half": "h1",
+    "second half": "h2",
+    "second half of": "h2",
+    "2nd half": "h2",
+    "봄": "spring",
+    "여름": "summer",
+    "가을": "autumn",
+    "겨울": "winter",
+    "상반기": "h1",
+    "하반기": "h2",
+}
+_TYPED_PERIOD = re.compile(
+    r"^(?:(?P<w1>[^\d]+?)\s*([0-9]{4})년?|([0-9]{4})년?\s*-?\s*(?P<w2>[^\d]+?))$"
+)
+
+
+def _check_year(year: int, text: str, what: str) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidInput(
+            f"{what} {text!r} is out of range: kwatch takes years {FIRST_YEAR} to {LAST_YEAR}."
+        )
+
+
+def _check_ascii(text: str, what: str) -> None:
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        raise InvalidInput(
+            f"{what} {text!r} has non-ASCII digits; type them as 0-9 (switch the input method "
+            "to half-width), e.g. 2027-03-14."
+        )
+
+
+def _typed_period(value: str) -> tuple[int, str] | None:
+    match = _TYPED_PERIOD.match(value.lower())
+    if not match:
+        return None
+    word = (match["w1"] or match["w2"] or "").strip().strip("-").strip()
+    year = match[2] or match[3]
+    period = _PERIOD_WORDS.get(word)
+    return (int(year), period) if period else None
 
 
 def parse_partial_date(
-    text: str, *, what: str = "date", forms: str = DATE_FORMS
+    text: str, *, what: str = "date", forms: str = DATE_FORMS, periods: bool = False
 ) -> tuple[str, str]:
-    """ "2023-02-17" -> ("2023-02-17", "day"); "2023-02" -> month; "2023" -> year."""
+    """ "2023-02-17" -> ("2023-02-17", "day"); "2023-02" -> month; "2023" -> year. With
+    `periods`, also "summer 2027" -> ("2027-summer", "season") and "first half of 2027" or
+    "2027-H1" -> ("2027-h1", "half"). Years outside FIRST_YEAR..LAST_YEAR are refused."""
     value = text.strip()
+    _check_ascii(value, what)
     if m := _DAY.match(value):
+        _check_year(int(m[1]), text, what)
         try:
             date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
@@ -34,12 +121,61 @@ def parse_partial_date(
             ) from None
         return value, "day"
     if m := _MONTH.match(value):
+        _check_year(int(m[1]), text, what)
         if not 1 <= int(m[2]) <= 12:
             raise InvalidInput(f"{what} {text!r} has no month {m[2]}; use YYYY-MM with 01-12.")
         return value, "month"
-    if _YEAR.match(value):
+    if m := _YEAR.match(value):
+        _check_year(int(m[1]), text, what)
         return value, "year"
+    if periods:
+        stored = _PERIOD.match(value.lower())
+        typed = (int(stored[1]), stored[2]) if stored else _typed_period(value)
+        if typed:
+            year, period = typed
+            _check_year(year, text, what)
+            return f"{year}-{period}", "half" if period in ("h1", "h2") else "season"
     raise InvalidInput(f"{what} {text!r} is not a date; use {forms}.")
+
+
+def date_span(value: str, precision: str) -> tuple[date, date] | None:
+    """The first and last day a date of this precision can fall on; None when unknown or when
+    the stored text cannot be read (a row written by an older kwatch is skipped, not fatal)."""
+    try:
+        if precision == "day":
+            day = date.fromisoformat(value)
+            return day, day
+        year = int(value[:4])
+        if precision == "month":
+            month = int(value[5:7])
+            first = date(year, month, 1)
+        elif precision in ("season", "half"):
+            first_month, last_month, offset = PERIODS[value[5:]]
+            first = date(year, first_month, 1)
+            year, month = year + offset, last_month
+        elif precision == "year":
+            return date(year, 1, 1), date(year, 12, 31)
+        else:
+            return None
+        following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+        return first, following - timedelta(days=1)
+    except (ValueError, KeyError, OverflowError):
+        return None
+
+
+def date_sort_key(value: str, precision: str) -> tuple[int, int, int]:
+    """Exact dates by day; a vaguer date after every exact date of the period it ends in (a
+    month after its days, a season after its last month, a year after everything in it);
+    unknown or unreadable dates last."""
+    span = date_span(value, precision)
+    if span is None:
+        return 9999, 99, 99
+    if precision == "day":
+        return span[0].year, span[0].month, span[0].day
+    if precision == "year":
+        return span[1].year, 13, 0
+    width = {"month": 32, "season": 33, "half": 34}[precision]
+    return span[1].year, span[1].month, width
 
 
 def parse_viewing_date(text: str, today: date) -> tuple[str, str]:
@@ -124,7 +260,10 @@ def format_partial_date(value: str, precision: str) -> str:
     if precision == "day":
         return value
     if precision == "month":
-        return date(int(value[:4]), int(value[5:7]), 1).strftime("%B %Y")
+        span = date_span(value, precision)
+        return span[0].strftime("%B %Y") if span else value
+    if precision in ("season", "half"):
+        return f"{PERIOD_NAMES.get(value[5:], value[5:])} {value[:4]}"
     if precision == "year":
         return value
     return "date unknown"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kwatch import output
 from kwatch.models import Entry, Release, Title
-from kwatch.releases import effective_releases
+from kwatch.releases.query import effective_releases
 from kwatch.values import format_partial_date, star_glyphs
 
 

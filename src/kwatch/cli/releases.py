@@ -18,7 +18,7 @@ from kwatch.cli.common import (
 from kwatch.cli.complete import complete_release_type, complete_title
 
 if TYPE_CHECKING:
-    from kwatch.releases import UpcomingItem
+    from kwatch.releases.query import UpcomingItem
 
 TitleArg = Annotated[
     str,
@@ -88,7 +88,8 @@ def release(
         str | None,
         typer.Argument(
             metavar="[DATE]",
-            help="YYYY-MM-DD, YYYY-MM (month known), YYYY (year known) or 'unknown'. "
+            help="YYYY-MM-DD, YYYY-MM (month known), a season ('summer 2027'), a half "
+            "('first half of 2027'), YYYY (year known) or 'unknown'. "
             "Leave out to list the title's releases.",
             show_default=False,
         ),
@@ -132,13 +133,8 @@ def release(
              kwatch release jung-e-2023
     """
     from kwatch.errors import InvalidInput
-    from kwatch.releases import (
-        parse_region,
-        parse_release_date,
-        remove_release,
-        set_release,
-        title_releases,
-    )
+    from kwatch.releases.query import parse_region, parse_release_date
+    from kwatch.releases.records import remove_release, set_release, title_releases
     from kwatch.values import RELEASE_TYPES, parse_choice
 
     # Every argument is checked before the database is opened: bad input changes nothing.
@@ -171,7 +167,7 @@ def release(
     if change.action == "listed":
         _print_title_releases(change)
         return
-    from kwatch.releases import display_date
+    from kwatch.releases.query import display_date
 
     if change.removed:
         gone = change.removed
@@ -190,7 +186,7 @@ def release(
 
 
 def _print_title_releases(listing) -> None:
-    from kwatch.releases import display_date
+    from kwatch.releases.query import display_date
 
     if not listing.rows:
         output.message(
@@ -222,7 +218,7 @@ def _select(
     watchlist_only: bool,
     recent: int,
 ) -> "list[UpcomingItem]":
-    from kwatch.releases import check_recent, parse_types, upcoming, window_end
+    from kwatch.releases.query import check_recent, parse_types, upcoming, window_end
 
     today = clock_today()
     end = window_end(today, days, until)
@@ -239,12 +235,26 @@ def _select(
 
 
 def _write_calendar(
-    items: "list[UpcomingItem]", *, alarm: str | None, to: Path | None, as_json: bool
+    ctx: typer.Context,
+    items: "list[UpcomingItem]",
+    *,
+    alarm: str | None,
+    to: Path | None,
+    as_json: bool,
 ) -> None:
-    from kwatch.releases import build_calendar, parse_alarm
+    from kwatch.clock import now
+    from kwatch.releases.ical import (
+        build_calendar,
+        calendar_items,
+        event_sequences,
+        skip_reason,
+    )
+    from kwatch.releases.query import parse_alarm
 
     delay = parse_alarm(alarm) if alarm is not None else None
-    result = build_calendar(items, today=clock_today(), alarm=delay)
+    events, _ = calendar_items(items)
+    sequences = event_sequences(state(ctx).conn(), events)
+    result = build_calendar(items, now=now(), alarm=delay, sequences=sequences)
     if to is not None:
         _save(to, result.data)
     if as_json:
@@ -255,14 +265,15 @@ def _write_calendar(
         if to is None:
             output.raw(result.data)
         else:
-            output.message(f"Wrote {len(result.events)} events to {to}.")
+            output.message(f"Wrote {output.plural(len(result.events), 'event')} to {to}.")
         if result.skipped:
-            names = ", ".join(f"{i.title.title} ({i.when})" for i in result.skipped[:5])
-            more = f" and {len(result.skipped) - 5} more" if len(result.skipped) > 5 else ""
-            count = len(result.skipped)
+            listed = "; ".join(
+                f"{i.title.title} ({i.when}): {skip_reason(i)}" for i in result.skipped[:5]
+            )
+            more = f"; and {len(result.skipped) - 5} more" if len(result.skipped) > 5 else ""
             output.message(
-                f"Left out {count} release{'s' if count != 1 else ''} known only to the month "
-                f"or year (a calendar event would need an invented day): {names}{more}."
+                f"Left out {output.plural(len(result.skipped), 'release')} without an exact "
+                f"day: {listed}{more}."
             )
 
 
@@ -332,7 +343,7 @@ def upcoming_(
     if not ics and (alarm is not None or to is not None):
         raise InvalidInput("--alarm and --output go with --ics (or use `kwatch calendar`).")
     if alarm is not None:
-        from kwatch.releases import parse_alarm
+        from kwatch.releases.query import parse_alarm
 
         parse_alarm(alarm)
     items = _select(
@@ -343,8 +354,9 @@ def upcoming_(
         watchlist_only=watchlist_only,
         recent=recent,
     )
+    _data_age_notice(ctx)
     if ics:
-        _write_calendar(items, alarm=alarm, to=to, as_json=as_json)
+        _write_calendar(ctx, items, alarm=alarm, to=to, as_json=as_json)
         return
     if as_json:
         output.emit_json([i.to_dict() for i in items[:limit]])
@@ -374,6 +386,15 @@ def upcoming_(
         ],
         caption=caption,
     )
+
+
+def _data_age_notice(ctx: typer.Context) -> None:
+    """One line on stderr when the release dates are over a month old."""
+    from kwatch.releases.refresh import data_age_notice
+
+    notice = data_age_notice(state(ctx).conn(), clock_today())
+    if notice:
+        output.message(notice)
 
 
 def _release_text(item: "UpcomingItem") -> str:
@@ -420,7 +441,7 @@ def calendar(
              kwatch calendar --watchlist-only > releases.ics
     """
     if alarm is not None:
-        from kwatch.releases import parse_alarm
+        from kwatch.releases.query import parse_alarm
 
         parse_alarm(alarm)
     items = _select(
@@ -431,7 +452,7 @@ def calendar(
         watchlist_only=watchlist_only,
         recent=recent,
     )
-    _write_calendar(items, alarm=alarm, to=to, as_json=as_json)
+    _write_calendar(ctx, items, alarm=alarm, to=to, as_json=as_json)
 
 
 @app.command()
@@ -462,7 +483,7 @@ def remind(
     Example: kwatch remind
              kwatch remind --days 14 --notify
     """
-    from kwatch.releases import check_days, parse_types
+    from kwatch.releases.query import check_days, parse_types
 
     check_days(days)
     kinds = parse_types(release_type)
@@ -477,12 +498,13 @@ def remind(
                     "since": None,
                     "already_reminded": False,
                     "items": [],
+                    "moves": [],
                     "lines": [],
                     "notified": False,
                 }
             )
         return
-    from kwatch.releases import remind as make_reminder
+    from kwatch.releases.remind import remind as make_reminder
 
     reminder = make_reminder(st.conn(), today=today, days=days, types=kinds, again=again)
     lines = reminder.lines
