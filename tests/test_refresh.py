@@ -27,7 +27,7 @@ class Server:
         outer = self
 
         class _Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 url = urlparse(self.path)
                 query = parse_qs(url.query)
                 outer.requests.append((url.path, query, dict(self.headers)))
@@ -142,10 +142,11 @@ def test_kobis_update_adds_announced_films_and_matches_known_ones(run, kobis):
     ok(run("add", "hope-2027"))
     assert ok(run("search", "호프", "--json")).json()["results"][0]["id"] == "hope-2027"
     # A catalogue rebuild keeps it.
-    from kwatch.catalogue import sync_catalogue
-    from kwatch.db import open_database
     import os
     from pathlib import Path
+
+    from kwatch.catalogue import sync_catalogue
+    from kwatch.db import open_database
 
     conn = open_database(Path(os.environ["KWATCH_DB"]))
     sync_catalogue(conn, force=True)
