@@ -99,3 +99,27 @@ def db_snapshot(path: Path) -> list:
 
 def requires_shared(path: Path):
     return pytest.mark.skipif(not path.exists(), reason=f"{path} is not present (needs ../shared)")
+
+
+@pytest.fixture
+def article_catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The bundled catalogue as the five seed articles had it (their 72 titles and nothing
+    else), for tests whose expectations are about exactly those release dates. The real
+    catalogue keeps growing; these tests should not have to change with it."""
+    import shutil
+    import tomllib
+
+    from kwatch import catalogue, catalogue_files, paths
+
+    real = paths.bundled_catalogue_dir()
+    folder = tmp_path / "article-catalogue"
+    (folder / "titles").mkdir(parents=True)
+    for name in ("themes.toml", "sources.toml"):
+        shutil.copy(real / name, folder / name)
+    for path in sorted((real / "titles").glob("*.toml")):
+        with path.open("rb") as fh:
+            if tomllib.load(fh).get("sources"):
+                shutil.copy(path, folder / "titles" / path.name)
+    for module in (paths, catalogue_files, catalogue):
+        monkeypatch.setattr(module, "bundled_catalogue_dir", lambda: folder)
+    return folder

@@ -113,7 +113,7 @@ def ok(result):
     return result
 
 
-HOPE = kobis_film("20260001", "호프", "HOPE", "20270805", year="2025")
+HOPE = kobis_film("20260001", "새벽의 노래", "HOPE", "20270805", year="2025")
 
 
 def test_kobis_update_adds_announced_films_and_matches_known_ones(run, kobis):
@@ -140,7 +140,7 @@ def test_kobis_update_adds_announced_films_and_matches_known_ones(run, kobis):
     assert by_id["bleak-night-2011"]["release"]["date"] == "2026-12-24"
     # The fetched title is a title like any other: it can be found and added.
     ok(run("add", "hope-2027"))
-    assert ok(run("search", "호프", "--json")).json()["results"][0]["id"] == "hope-2027"
+    assert ok(run("search", "새벽의 노래", "--json")).json()["results"][0]["id"] == "hope-2027"
     # A catalogue rebuild keeps it.
     import os
     from pathlib import Path
@@ -342,3 +342,26 @@ def test_upcoming_says_when_the_dates_are_old(run, monkeypatch):
     json.loads(result.stdout)
     monkeypatch.setenv("KWATCH_TODAY", "2026-12-20")
     assert "last checked" not in ok(run("upcoming")).stderr
+
+
+# --- the bundled slate ---------------------------------------------------------------------
+
+
+def test_on_the_real_date_upcoming_is_not_empty(run, monkeypatch):
+    monkeypatch.setenv("KWATCH_TODAY", "2026-12-01")
+    doc = ok(run("upcoming", "--json")).json()
+    bundled = [i for i in doc if i["release"]["origin"] == "catalogue"]
+    assert bundled, "the bundled catalogue should carry announced releases"
+    assert all(i["status"] == "upcoming" for i in bundled)
+    # Announced only to the quarter, season or year: kept at that precision.
+    assert {i["release"]["precision"] for i in bundled} - {"day"}
+
+
+def test_the_last_twelve_months_give_remind_something_real_to_say(run, monkeypatch):
+    monkeypatch.setenv("KWATCH_TODAY", "2026-11-22")
+    ok(run("add", "the-kings-warden-2026"))
+    monkeypatch.setenv("KWATCH_TODAY", "2026-01-20")
+    ok(run("remind"))
+    monkeypatch.setenv("KWATCH_TODAY", "2026-02-06")
+    lines = ok(run("remind")).stdout
+    assert "The King's Warden" in lines and "came out" in lines

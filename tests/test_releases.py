@@ -18,6 +18,12 @@ from conftest import db_snapshot
 EARLY_2023 = "2023-01-10"
 
 
+@pytest.fixture(autouse=True)
+def _article_catalogue(article_catalogue):
+    """These tests are about release mechanics on the seed articles' titles and dates; the
+    bundled slate of today is tested in test_refresh.py."""
+
+
 @pytest.fixture
 def early_2023(monkeypatch):
     monkeypatch.setenv("KWATCH_TODAY", EARLY_2023)
@@ -129,7 +135,7 @@ def test_early_2023_releases_on_their_real_dates(run, early_2023):
 
 
 def test_real_today_shows_only_what_is_still_to_come(run):
-    # The pinned "real" date of the suite is 2026-11-22: every catalogue release is history.
+    # The pinned "real" date of the suite is 2026-11-22: every article's release is history.
     doc = ok(run("upcoming", "--json")).json()
     assert all(i["release"]["date"] >= "2026-11-22"[: len(i["release"]["date"])] for i in doc)
     assert [i for i in doc if i["release"]["origin"] == "catalogue"] == []

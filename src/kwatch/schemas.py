@@ -46,7 +46,7 @@ STR, INT, NUM, BOOL = (
 STRS = array(STR)
 DATE = {
     "type": "string",
-    "pattern": r"^\d{4}(-\d{2}(-\d{2})?|-(spring|summer|autumn|winter|h1|h2))?$",
+    "pattern": r"^\d{4}(-\d{2}(-\d{2})?|-(spring|summer|autumn|winter|h1|h2|q1|q2|q3|q4))?$",
 }
 DAY = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 PRECISION = {"enum": list(PRECISIONS)}

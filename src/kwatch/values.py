@@ -9,7 +9,7 @@ from kwatch.errors import InvalidInput
 
 STATUSES = ("planned", "watching", "on-hold", "dropped", "completed")
 RELEASE_TYPES = ("festival", "theatrical", "streaming", "tv")
-PRECISIONS = ("day", "month", "season", "half", "year", "unknown")
+PRECISIONS = ("day", "month", "quarter", "season", "half", "year", "unknown")
 KINDS = ("film", "tv-series")
 
 # ASCII digits only: `\d` would also match full-width and other Unicode digits ("２０２７"),
@@ -19,7 +19,7 @@ _MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 _YEAR = re.compile(r"^([0-9]{4})$")
 # Stored form of a season or half-year: "2027-summer", "2027-h1" (lower case, after the year, so
 # that it sorts with its year and never reads as a day).
-_PERIOD = re.compile(r"^([0-9]{4})-(spring|summer|autumn|winter|h1|h2)$")
+_PERIOD = re.compile(r"^([0-9]{4})-(spring|summer|autumn|winter|h1|h2|q1|q2|q3|q4)$")
 
 # The years kwatch accepts in any date: from the first films to far enough ahead for any plan,
 # and well inside what Python's date type and SQLite's date functions can represent.
@@ -30,7 +30,8 @@ MAX_DAYS = 36_525
 
 DATE_FORMS = "YYYY-MM-DD, YYYY-MM or YYYY"
 PERIOD_FORMS = (
-    "YYYY-MM-DD, YYYY-MM, YYYY, a season ('summer 2027') or a half ('first half of 2027')"
+    "YYYY-MM-DD, YYYY-MM, YYYY, a season ('summer 2027'), a half ('first half of 2027') "
+    "or a quarter ('Q3 2027')"
 )
 
 # Seasons and halves: (first month, last month, the year offset of the last month).
@@ -42,6 +43,15 @@ PERIODS: dict[str, tuple[int, int, int]] = {
     "winter": (12, 2, 1),
     "h1": (1, 6, 0),
     "h2": (7, 12, 0),
+    "q1": (1, 3, 0),
+    "q2": (4, 6, 0),
+    "q3": (7, 9, 0),
+    "q4": (10, 12, 0),
+}
+PERIOD_PRECISIONS = {
+    **dict.fromkeys(("spring", "summer", "autumn", "winter"), "season"),
+    **dict.fromkeys(("h1", "h2"), "half"),
+    **dict.fromkeys(("q1", "q2", "q3", "q4"), "quarter"),
 }
 PERIOD_NAMES = {
     "spring": "spring",
@@ -50,6 +60,10 @@ PERIOD_NAMES = {
     "winter": "winter",
     "h1": "first half of",
     "h2": "second half of",
+    "q1": "first quarter of",
+    "q2": "second quarter of",
+    "q3": "third quarter of",
+    "q4": "fourth quarter of",
 }
 # What people type for a period, in English and Korean ("2027년 여름", "2027년 상반기").
 _PERIOD_WORDS = {
@@ -72,9 +86,19 @@ _PERIOD_WORDS = {
     "겨울": "winter",
     "상반기": "h1",
     "하반기": "h2",
+    **{f"q{n}": f"q{n}" for n in range(1, 5)},
+    **{
+        f"{word} quarter": f"q{n}"
+        for n, word in enumerate(("first", "second", "third", "fourth"), 1)
+    },
+    **{
+        f"{word} quarter of": f"q{n}"
+        for n, word in enumerate(("first", "second", "third", "fourth"), 1)
+    },
+    **{f"{n}분기": f"q{n}" for n in range(1, 5)},
 }
 _TYPED_PERIOD = re.compile(
-    r"^(?:(?P<w1>[^\d]+?)\s*([0-9]{4})년?|([0-9]{4})년?\s*-?\s*(?P<w2>[^\d]+?))$"
+    r"^(?:(?P<w1>.+?)\s+(?P<y1>[0-9]{4})년?|(?P<y2>[0-9]{4})년?\s*-?\s*(?P<w2>[^0-9-].*?))$"
 )
 
 
@@ -98,7 +122,7 @@ def _typed_period(value: str) -> tuple[int, str] | None:
     if not match:
         return None
     word = (match["w1"] or match["w2"] or "").strip().strip("-").strip()
-    year = match[2] or match[3]
+    year = match["y1"] or match["y2"]
     period = _PERIOD_WORDS.get(word)
     return (int(year), period) if period else None
 
@@ -134,7 +158,7 @@ def parse_partial_date(
         if typed:
             year, period = typed
             _check_year(year, text, what)
-            return f"{year}-{period}", "half" if period in ("h1", "h2") else "season"
+            return f"{year}-{period}", PERIOD_PRECISIONS[period]
     raise InvalidInput(f"{what} {text!r} is not a date; use {forms}.")
 
 
@@ -149,7 +173,7 @@ def date_span(value: str, precision: str) -> tuple[date, date] | None:
         if precision == "month":
             month = int(value[5:7])
             first = date(year, month, 1)
-        elif precision in ("season", "half"):
+        elif precision in ("quarter", "season", "half"):
             first_month, last_month, offset = PERIODS[value[5:]]
             first = date(year, first_month, 1)
             year, month = year + offset, last_month
@@ -174,7 +198,7 @@ def date_sort_key(value: str, precision: str) -> tuple[int, int, int]:
         return span[0].year, span[0].month, span[0].day
     if precision == "year":
         return span[1].year, 13, 0
-    width = {"month": 32, "season": 33, "half": 34}[precision]
+    width = {"month": 32, "quarter": 33, "season": 34, "half": 35}[precision]
     return span[1].year, span[1].month, width
 
 
@@ -262,7 +286,7 @@ def format_partial_date(value: str, precision: str) -> str:
     if precision == "month":
         span = date_span(value, precision)
         return span[0].strftime("%B %Y") if span else value
-    if precision in ("season", "half"):
+    if precision in ("quarter", "season", "half"):
         return f"{PERIOD_NAMES.get(value[5:], value[5:])} {value[:4]}"
     if precision == "year":
         return value

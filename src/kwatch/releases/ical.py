@@ -10,6 +10,7 @@ from kwatch.releases.query import TYPE_PHRASES, UpcomingItem
 
 SKIP_REASONS = {
     "month": "known only to the month: an event would need an invented day",
+    "quarter": "known only to the quarter: an event would need an invented day",
     "season": "known only to the season: an event would need an invented day",
     "half": "known only to the half-year: an event would need an invented day",
     "year": "known only to the year: an event would need an invented day",
