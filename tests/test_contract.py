@@ -31,6 +31,9 @@ INVOCATIONS = [
     ("catalogue list", ["catalogue", "list"]),
     ("catalogue themes", ["catalogue", "themes"]),
     ("completion", ["completion", "bash"]),
+    ("history", ["history"]),
+    ("undo", ["undo"]),
+    ("releases status", ["releases", "status"]),
 ]
 
 ERRORS = [
@@ -39,6 +42,8 @@ ERRORS = [
     ["add", "Ditto"],
     ["search", "zzqxv wmmpk"],
     ["pick", "--theme", "documentary", "--theme", "romance"],
+    ["undo", "999"],
+    ["releases", "update"],
 ]
 
 
@@ -116,7 +121,7 @@ def test_schema_command(run):
 
 # Pinned: a change to any schema must be deliberate. Bump output.SCHEMA_VERSION when a change
 # can break a reader, note it in CHANGELOG.md, then update the digest here.
-PINNED_DIGEST = "d471ab459341353c4046dc1c075f81a65280b86d7ce10011c58631199a7f1fbb"
+PINNED_DIGEST = "ef614e285c9aafd4dcf573ed8c1ad66710892c574fb26a555fb20c12b2175dcb"
 
 
 def _digest() -> str:

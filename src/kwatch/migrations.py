@@ -239,10 +239,41 @@ def m005_release_refresh(db: Database) -> None:
     )
 
 
+def m007_journal(db: Database) -> None:
+    # Every change to the user's data, as it happened (see kwatch/journal.py): operations with
+    # a stable id (a UUID, for sync between machines) and, for each, the rows it changed with
+    # their whole image before and after, so `kwatch undo` can put them back exactly.
+    _run(
+        db,
+        """
+        CREATE TABLE journal_ops (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            command TEXT NOT NULL,
+            summary TEXT,
+            created_at TEXT NOT NULL,
+            undoes TEXT,
+            undone_by TEXT
+        );
+        CREATE TABLE journal_changes (
+            seq INTEGER PRIMARY KEY,
+            op_id TEXT NOT NULL,
+            tbl TEXT NOT NULL,
+            row_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            old TEXT,
+            new TEXT
+        );
+        CREATE INDEX journal_changes_op ON journal_changes(op_id);
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_search_index,
     m003_import_keys,
     m005_release_refresh,
+    m007_journal,
 ]
 MIGRATION_NAMES = [m.__name__ for m in MIGRATIONS]

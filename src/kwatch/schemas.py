@@ -237,6 +237,20 @@ STATS = top(
     }
 )
 
+# The journal (kwatch/journal.py): `history`, `undo`, `redo`.
+JOURNAL_OP = obj(
+    {
+        "number": {"type": "integer", "minimum": 1},
+        "id": STR,
+        "command": STR,
+        "summary": nullable("string"),
+        "created_at": STR,
+        "undoes": nullable("string"),
+        "undone_by": nullable("string"),
+        "changes": NONNEG,
+    }
+)
+
 SCHEMAS: dict[str, Schema] = {
     "add": top({**ENTRY_PROPS, "created": BOOL}),
     "remove": top(ENTRY_PROPS),
@@ -346,6 +360,9 @@ SCHEMAS: dict[str, Schema] = {
             "notified": BOOL,
         }
     ),
+    "history": items(JOURNAL_OP["properties"]),
+    "undo": top({"undone": array(JOURNAL_OP)}),
+    "redo": top({"redone": JOURNAL_OP}),
     "releases update": top(
         {
             "dry_run": BOOL,

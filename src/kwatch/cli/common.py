@@ -25,6 +25,9 @@ class State:
     def __init__(self, db: Path | None):
         self.db_option = db
         self._conn: sqlite3.Connection | None = None
+        # What the running command is, for the journal (see handle_errors).
+        self.command = "kwatch"
+        self.summary: str | None = None
 
     @property
     def db_path(self) -> Path:
@@ -46,6 +49,12 @@ class State:
 
                     for problem in sync_catalogue(conn, stamp=stamp):
                         output.warning(f"skipped catalogue entry: {problem}")
+                # Every change this command makes to the user's data is one operation of the
+                # journal, which `kwatch undo` can revert.
+                from kwatch import journal
+                from kwatch.clock import now
+
+                journal.begin(conn, self.command, self.summary, now=now())
             except sqlite3.Error as exc:
                 raise explain_sqlite_error(self.db_path, exc) from None
             self._conn = conn
@@ -92,6 +101,12 @@ def handle_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         as_json = bool(kwargs.get("as_json", False))
         ctx = kwargs.get("ctx")
+        # Typer hands commands its own copy of Click's Context, not typer.Context: duck-type.
+        is_context = hasattr(ctx, "command_path") and hasattr(ctx, "find_root")
+        if is_context:
+            current = state(ctx)
+            current.command = ctx.command_path.removeprefix("kwatch ").strip() or "kwatch"
+            current.summary = _command_line(ctx)
         try:
             return fn(*args, **kwargs)
         except KwatchError as exc:
@@ -100,12 +115,32 @@ def handle_errors(fn: F) -> F:
         except sqlite3.Error as exc:
             from kwatch.db import explain_sqlite_error
 
-            path = state(ctx).db_path if isinstance(ctx, typer.Context) else Path("database")
+            path = state(ctx).db_path if is_context else Path("database")
             err = explain_sqlite_error(path, exc)
             output.error(err, as_json=as_json)
             raise typer.Exit(err.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _command_line(ctx: typer.Context) -> str:
+    """The command as typed, near enough: its arguments and the options given."""
+    from typer.core import TyperArgument as Argument  # typer carries its own copy of Click
+
+    words = [ctx.command_path.removeprefix("kwatch ").strip()]
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        if param.name == "as_json" or value in (None, False, [], ()):
+            continue
+        values = value if isinstance(value, list | tuple) else [value]
+        if isinstance(param, Argument):
+            words += [str(v) for v in values]
+        elif getattr(ctx.get_parameter_source(param.name or ""), "name", "") == "COMMANDLINE":
+            flag = param.opts[0]
+            words += [flag] if value is True else [w for v in values for w in (flag, str(v))]
+    import shlex
+
+    return shlex.join(words)
 
 
 # The filters shared by list, search and pick (one definition, one meaning everywhere).
