@@ -62,9 +62,23 @@ def _has_tables(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
 
 
+def _create_private(path: Path) -> None:
+    """Create the file readable by its owner only (it holds the user's history), whatever the
+    umask; an existing file keeps the permissions its owner gave it."""
+    import os
+
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        pass  # sqlite3.connect reports the real problem, with the path
+
+
 def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
     """A consistent copy through SQLite's backup API, safe while others write."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    _create_private(target)
     dest = sqlite3.connect(target)
     try:
         conn.backup(dest)
@@ -106,10 +120,21 @@ def open_database(path: Path, *, stop_before: str | None = None) -> sqlite3.Conn
             "Choose another location with --db or KWATCH_DB.",
             code="read_only",
         ) from None
+    _create_private(path)
     try:
         conn = _raw_connect(path)
         conn.execute("PRAGMA busy_timeout = 10000")
         applied = applied_migrations(conn)
+        unknown = [name for name in applied if name not in MIGRATION_NAMES]
+        if unknown:
+            conn.close()
+            # Refused before anything is written: this version does not know what those
+            # migrations changed, so any write could break the newer kwatch's data.
+            raise DatabaseError(
+                f"{path} was written by a newer kwatch (it has migrations "
+                f"{', '.join(unknown)}); upgrade kwatch to use it.",
+                code="newer_schema",
+            )
         names = MIGRATION_NAMES
         if stop_before:
             names = names[: names.index(stop_before)]

@@ -361,6 +361,21 @@ SCHEMAS: dict[str, Schema] = {
         }
     ),
     "history": items(JOURNAL_OP["properties"]),
+    "doctor": top(
+        {
+            "ok": BOOL,
+            "checks": array(
+                obj(
+                    {
+                        "name": STR,
+                        "status": {"enum": ["ok", "warning", "problem"]},
+                        "detail": STR,
+                        "fix": nullable("string"),
+                    }
+                )
+            ),
+        }
+    ),
     "undo": top({"undone": array(JOURNAL_OP)}),
     "redo": top({"redone": JOURNAL_OP}),
     "releases update": top(

@@ -56,6 +56,7 @@ def root(
 
 # Command modules register themselves on `app` when imported.
 from kwatch.cli import catalogue as _catalogue  # noqa: E402,F401
+from kwatch.cli import doctor as _doctor  # noqa: E402,F401
 from kwatch.cli import finding as _finding  # noqa: E402,F401
 from kwatch.cli import history as _history  # noqa: E402,F401
 from kwatch.cli import library as _library  # noqa: E402,F401

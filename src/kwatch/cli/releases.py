@@ -1,6 +1,5 @@
 """Release commands: release, upcoming, remind, calendar."""
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -67,8 +66,9 @@ AlarmOpt = Annotated[
         show_default=False,
     ),
 ]
+# A string, not a Path: a trailing "/" (a folder was meant) must survive to the writer.
 OutputOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--output",
         "-o",
@@ -239,7 +239,7 @@ def _write_calendar(
     items: "list[UpcomingItem]",
     *,
     alarm: str | None,
-    to: Path | None,
+    to: str | None,
     as_json: bool,
 ) -> None:
     from kwatch.clock import now
@@ -247,7 +247,6 @@ def _write_calendar(
         build_calendar,
         calendar_items,
         event_sequences,
-        skip_reason,
     )
     from kwatch.releases.query import parse_alarm
 
@@ -255,6 +254,8 @@ def _write_calendar(
     events, _ = calendar_items(items)
     sequences = event_sequences(state(ctx).conn(), events)
     result = build_calendar(items, now=now(), alarm=delay, sequences=sequences)
+    if to == "-":
+        to = None  # "-" is standard output
     if to is not None:
         _save(to, result.data)
     if as_json:
@@ -267,33 +268,21 @@ def _write_calendar(
         else:
             output.message(f"Wrote {output.plural(len(result.events), 'event')} to {to}.")
         if result.skipped:
-            listed = "; ".join(
-                f"{i.title.title} ({i.when}): {skip_reason(i)}" for i in result.skipped[:5]
-            )
-            more = f"; and {len(result.skipped) - 5} more" if len(result.skipped) > 5 else ""
+            listed = ", ".join(f"{i.title.title} ({i.when})" for i in result.skipped[:5])
+            more = f" and {len(result.skipped) - 5} more" if len(result.skipped) > 5 else ""
             output.message(
-                f"Left out {output.plural(len(result.skipped), 'release')} without an exact "
-                f"day: {listed}{more}."
+                f"Left out {output.plural(len(result.skipped), 'release')} known only to the "
+                f"month, quarter, season, half or year (an event would need an invented day): "
+                f"{listed}{more}."
             )
 
 
-def _save(path: Path, data: bytes) -> None:
-    from kwatch.errors import KwatchError
+def _save(path: str, data: bytes) -> None:
+    """Through the one writer (kwatch.files): atomic, never over a device, FIFO or folder. A
+    calendar is meant to be read by a calendar app, so it keeps the usual permissions."""
+    from kwatch.files import write_file
 
-    target = path.expanduser()
-    if target.is_dir():
-        raise KwatchError(f"{target} is a folder; give a file name such as {target}/kwatch.ics")
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        partial.write_bytes(data)
-        # Atomic swap: a calendar app reading the file never sees half of it.
-        partial.replace(target)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise KwatchError(
-            f"cannot write {target}: {exc.strerror}. Choose another file with --output.",
-            code="write_failed",
-        ) from None
+    write_file(path, data, private=False)
 
 
 @app.command("upcoming")
