@@ -204,3 +204,24 @@ def test_bad_undo_requests(run, args, message):
     result = run(*args)
     assert result.exit_code in (1, 2) and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_read_only_commands_really_write_no_user_data(run, db_path):
+    """The commands that skip the journal's set-up must not write to the user's tables."""
+    from kwatch.cli.common import READ_ONLY_COMMANDS
+
+    ok(run("add", "Oasis"))
+    ok(run("watched", "Burning", "--on", "2024-01-02"))
+    before = user_state(db_path)
+    args = {
+        "show": ["show", "Oasis"],
+        "search": ["search", "Oasis"],
+        "pick": ["pick", "--seed", "1"],
+        "calendar": ["calendar"],
+        "remind": ["remind"],
+        "export": ["export", "--format", "json"],
+        "catalogue validate": ["catalogue", "validate", str(db_path.parent)],
+    }
+    for name in sorted(READ_ONLY_COMMANDS):
+        run(*args.get(name, name.split()))
+    assert user_state(db_path) == before

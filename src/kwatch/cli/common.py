@@ -19,6 +19,33 @@ JsonFlag = Annotated[
 ]
 
 
+# Commands that never write to the user's tables (they may keep bookkeeping such as calendar
+# sequences or refresh runs, which are not user data). A command missing here is journaled.
+READ_ONLY_COMMANDS = frozenset(
+    {
+        "list",
+        "show",
+        "search",
+        "pick",
+        "upcoming",
+        "calendar",
+        "remind",
+        "stats",
+        "path",
+        "history",
+        "doctor",
+        "schema",
+        "completion",
+        "export",
+        "backup",
+        "catalogue list",
+        "catalogue themes",
+        "catalogue validate",
+        "releases status",
+    }
+)
+
+
 class State:
     """Per-invocation state: where the database is, opened on first use."""
 
@@ -50,11 +77,13 @@ class State:
                     for problem in sync_catalogue(conn, stamp=stamp):
                         output.warning(f"skipped catalogue entry: {problem}")
                 # Every change this command makes to the user's data is one operation of the
-                # journal, which `kwatch undo` can revert.
-                from kwatch import journal
-                from kwatch.clock import now
+                # journal, which `kwatch undo` can revert. Commands that only read skip the
+                # few milliseconds of setting it up.
+                if self.command not in READ_ONLY_COMMANDS:
+                    from kwatch import journal
+                    from kwatch.clock import now
 
-                journal.begin(conn, self.command, self.summary, now=now())
+                    journal.begin(conn, self.command, self.summary, now=now())
             except sqlite3.Error as exc:
                 raise explain_sqlite_error(self.db_path, exc) from None
             self._conn = conn
