@@ -15,16 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from kwatch.catalogue_files import (
-    all_files,
     bundled_title_files,
     catalogue_files,
     fingerprint,
+    index_inputs,
 )
 from kwatch.db import get_meta, set_meta, transaction
 from kwatch.errors import CatalogueError
 from kwatch.paths import bundled_catalogue_dir, user_catalogue_dir
 from kwatch.textnorm import has_hangul
-from kwatch.values import KINDS, PRECISIONS, RELEASE_TYPES, parse_partial_date
+from kwatch.values import ID_PATTERNS, KINDS, PRECISIONS, RELEASE_TYPES, parse_partial_date
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REGION_PATTERN = re.compile(r"^[A-Z]{2}$")
@@ -49,12 +49,7 @@ ENTRY_FIELDS = {
     "missing",
 }
 # External ids a title may carry, each with the form a source page shows it in.
-ID_FORMS = {
-    "wikidata": (re.compile(r"^Q[1-9][0-9]*$"), "a Wikidata item id such as Q483197"),
-    "imdb": (re.compile(r"^tt[0-9]{7,9}$"), "an IMDb title id such as tt0364569"),
-    "letterboxd": (re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$"), "a Letterboxd film slug"),
-    "tmdb": (re.compile(r"^(?:movie|tv)/[1-9][0-9]*$"), "a TMDb id such as movie/670"),
-}
+ID_FORMS = {key: (re.compile(pattern), form) for key, (pattern, form) in ID_PATTERNS.items()}
 RELEASE_FIELDS = {"date", "precision", "region", "type", "note", "source"}
 # Facts the bundled catalogue must have for every entry unless `missing` says why not.
 STRICT_REQUIRED = ("original_title", "year", "directors", "themes", "synopsis")
@@ -325,28 +320,57 @@ def load_entries(vocab: Vocabulary) -> tuple[list[tuple[str, dict[str, Any]]], l
     return list(by_id.values()), problems
 
 
+def database_file(conn: sqlite3.Connection) -> Path | None:
+    """The file behind `conn` (None for an in-memory database)."""
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return Path(row[2]) if row and row[2] else None
+
+
+def default_layer(conn: sqlite3.Connection) -> Path | None:
+    from kwatch.paths import opendata_layer_path
+
+    path = database_file(conn)
+    return opendata_layer_path(path) if path else None
+
+
 def sync_catalogue(
-    conn: sqlite3.Connection, *, force: bool = False, stamp: str | None = None
+    conn: sqlite3.Connection,
+    *,
+    force: bool = False,
+    stamp: str | None = None,
+    layer: Path | None = None,
 ) -> list[Problem]:
-    """Rebuild the catalogue index when the files changed; return problems found in them."""
+    """Rebuild the catalogue index when its inputs changed (the files, the open-data layer);
+    return problems found in them. `layer` defaults to the one next to the database."""
+    from kwatch.opendata.layer import read_layer
+    from kwatch.opendata.merge import merge_layer
     from kwatch.titles import INDEX_TABLES, index_titles, title_from_entry, titles_by_ids
 
-    stamp = stamp or fingerprint(all_files())
+    layer = layer or default_layer(conn)
+    stamp = stamp or fingerprint(index_inputs(layer))
     if not force and get_meta(conn, "catalogue_fingerprint") == stamp:
         return []
     vocab = load_vocabulary()
     entries, problems = load_entries(vocab)
+    opendata = None
+    if layer is not None:
+        try:
+            opendata = read_layer(layer)
+        except CatalogueError as exc:
+            problems.append(Problem(str(layer), None, None, exc.message))
     with transaction(conn):
+        # The user's own titles, read before the index they are found through is cleared.
+        custom_ids = [r[0] for r in conn.execute("SELECT id FROM titles WHERE origin = 'custom'")]
+        custom = list(titles_by_ids(conn, custom_ids).values())
         # Rebuild the whole index: cheaper than deleting title by title from FTS, and the
         # user's own titles are re-indexed from their rows, which are never touched.
         for table in INDEX_TABLES:
             conn.execute(f"DELETE FROM {table}")
         conn.execute("DELETE FROM titles WHERE origin != 'custom'")
         conn.execute("DELETE FROM releases WHERE origin = 'catalogue'")
-        custom_ids = [r[0] for r in conn.execute("SELECT id FROM titles WHERE origin = 'custom'")]
-        index_titles(conn, list(titles_by_ids(conn, custom_ids).values()), write_rows=False)
+        index_titles(conn, custom, write_rows=False)
         custom_set = set(custom_ids)
-        fresh = []
+        kept = []
         for origin, entry in entries:
             if entry["id"] in custom_set:
                 problems.append(
@@ -358,7 +382,13 @@ def sync_catalogue(
                     )
                 )
                 continue
-            fresh.append(title_from_entry(entry, origin))
-        index_titles(conn, fresh, source_files={e["id"]: e["_file"] for _, e in entries})
+            kept.append((origin, entry))
+        merged = (
+            merge_layer(kept, opendata, custom_set)[0]
+            if opendata
+            else [(origin, entry, None) for origin, entry in kept]
+        )
+        fresh = [title_from_entry(entry, origin, note) for origin, entry, note in merged]
+        index_titles(conn, fresh, source_files={e["id"]: e.get("_file") for _, e, _ in merged})
         set_meta(conn, "catalogue_fingerprint", stamp)
     return problems
