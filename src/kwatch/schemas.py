@@ -311,6 +311,25 @@ SCHEMAS: dict[str, Schema] = {
             ),
         }
     ),
+    "catalogue update": top(
+        {
+            "action": {"enum": ["updated", "dry-run", "removed"]},
+            "dry_run": BOOL,
+            "source": STR,
+            "path": STR,
+            "fetched": nullable(DAY),
+            "licence": {"const": "CC0-1.0"},
+            "total": NONNEG,
+            "added": NONNEG,
+            "changed": NONNEG,
+            "removed": NONNEG,
+            "unchanged": NONNEG,
+            "joined_catalogue": NONNEG,
+            "skipped": array(obj({"reason": STR, "count": NONNEG})),
+            "skipped_count": NONNEG,
+            "bytes": nullable("integer"),
+        }
+    ),
     "release": top(
         {
             "id": STR,

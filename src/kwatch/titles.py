@@ -310,6 +310,16 @@ def find_candidates(conn: sqlite3.Connection, query: str) -> list[str]:
     if year is not None and len(ids) > 1:
         exact = [i for i in ids if get_title(conn, i).year == year]
         ids = exact or ids
+    if year is not None and not ids:
+        # "Reply 1988", "Seoul 1987": the number is part of the name, not a year.
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT n.title_id FROM title_names n JOIN titles t"
+                " ON t.id = n.title_id WHERE n.key = ? ORDER BY t.year, t.id",
+                (name_key(text),),
+            )
+        ]
     return ids
 
 

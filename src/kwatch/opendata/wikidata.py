@@ -397,7 +397,10 @@ def _finish(pending: Pending, refs: dict[str, Ref], skipped: Skipped) -> dict[st
             record["directors_ko"].append(ref.ko)
     seen: set[tuple[str, str, str | None]] = set()
     release_type = "tv" if record["kind"] == "tv-series" else "theatrical"
-    for day, precision, place in sorted(pending.dates):
+    # Earliest year first; within a year the most precise date (2010-01-01 before "2010").
+    order = {"day": 0, "month": 1, "year": 2}
+    dates = sorted(pending.dates, key=lambda d: (d[0][:4], order[d[1]], d[0], d[2] or ""))
+    for day, precision, place in dates:
         region, rtype, note = "KR", release_type, None
         if place is None:
             note = "place not given on Wikidata"
