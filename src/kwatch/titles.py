@@ -156,6 +156,11 @@ def name_keys(title: Title) -> list[tuple[str, str]]:
     return list(dict.fromkeys(keys))
 
 
+def _json_list(values: tuple[str, ...]) -> str:
+    # Most lists are empty; a rebuild writes six per title, so skip the encoder for those.
+    return json.dumps(list(values)) if values else "[]"
+
+
 def index_title(
     conn: sqlite3.Connection,
     title: Title,
@@ -195,21 +200,21 @@ def index_titles(
                     t.id,
                     t.origin,
                     t.title,
-                    json.dumps(list(t.alt_titles)),
+                    _json_list(t.alt_titles),
                     t.original_title,
                     t.romanized_title,
                     t.year,
                     t.kind,
-                    json.dumps(list(t.directors)),
+                    _json_list(t.directors),
                     t.runtime_min,
-                    json.dumps(list(t.themes)),
-                    json.dumps(list(t.content_notes)),
+                    _json_list(t.themes),
+                    _json_list(t.content_notes),
                     t.synopsis,
-                    json.dumps(list(t.sources)),
-                    json.dumps(t.missing),
+                    _json_list(t.sources),
+                    json.dumps(t.missing) if t.missing else "{}",
                     source_files.get(t.id),
-                    json.dumps(list(t.directors_ko), ensure_ascii=False),
-                    json.dumps(t.opendata, ensure_ascii=False) if t.opendata else None,
+                    _json_list(t.directors_ko),
+                    json.dumps(t.opendata) if t.opendata else None,
                 )
                 for t in titles
             ],
