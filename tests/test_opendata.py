@@ -393,3 +393,70 @@ def test_update_documents_match_their_schema(run, entity_file):
         _validate("catalogue update", result.json())
     shown = run("show", "oasis-2002", "--json").json()
     _validate("show", shown)
+
+
+@pytest.mark.parametrize("layout", ["pretty", "one-line", "truncated-dump"])
+def test_other_layouts_of_entity_json(entity_file, tmp_path, layout):
+    path = tmp_path / "other.json"
+    if layout == "pretty":
+        path.write_text(json.dumps(wd.ALL, indent=2, ensure_ascii=False), encoding="utf-8")
+    elif layout == "one-line":
+        path.write_text(json.dumps(wd.ALL, ensure_ascii=False), encoding="utf-8")
+    else:  # a dump cut off in the middle of its last line, as an interrupted download is
+        wd.write_dump(path, wd.ALL)
+        path.write_bytes(path.read_bytes()[:-40])
+    skipped = Skipped()
+    records = records_from_file(path, skipped)
+    expected = records_from_file(entity_file, Skipped())
+    if layout == "truncated-dump":
+        assert skipped.counts["a line of the dump that is not one entity's JSON"] == 1
+        # The cut line was a place (Cannes): the rest is intact, that festival is unplaced.
+        assert [r["qid"] for r in records] == [r["qid"] for r in expected]
+    else:
+        assert records == expected
+
+
+def test_the_progress_bar_stays_off_the_output_of_pipes(capsys):
+    from kwatch.output import Progress
+
+    with Progress() as progress:
+        progress("Fetching items", 10, 100)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_on_a_terminal_the_bar_goes_to_stderr_and_json_stays_clean(entity_file, tmp_path):
+    import pty
+    import subprocess
+    import sys
+
+    main, secondary = pty.openpty()
+    env = {
+        **os.environ,
+        "KWATCH_DB": str(tmp_path / "pty.db"),
+        "TERM": "xterm",
+        "COLUMNS": "100",
+    }
+    env.pop("NO_COLOR", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "kwatch", "catalogue", "update", "--from", str(entity_file),
+         "--json"],
+        stdout=subprocess.PIPE,
+        stderr=secondary,
+        env=env,
+        timeout=120,
+    )  # fmt: skip
+    os.close(secondary)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(main)
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["total"] == 5  # exactly one document, no bar in it
+    assert b"Reading entities.json" in seen  # the bar, on the terminal

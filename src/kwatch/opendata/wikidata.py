@@ -17,6 +17,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -139,28 +140,30 @@ def _entities_of(document: Any) -> Iterator[dict[str, Any]]:
         yield from (e for e in document if isinstance(e, dict))
 
 
+def _one_entity_line(line: str) -> bool:
+    text = line.strip().rstrip(",")
+    return text.startswith("{") and text.endswith("}")
+
+
 def iter_entities(path: Path, skipped: Skipped | None = None) -> Iterator[dict[str, Any]]:
-    """Every entity in a file, streamed when it is a dump (one entity a line)."""
+    """Every entity in a file, streamed when it is laid out as the dumps are: "[", then one
+    entity a line ending in ",", then "]". Anything else (EntityData, a pretty-printed or
+    one-line array) is read whole."""
     with open_text(path) as fh:
         first = fh.readline()
-        if first.strip() in ("[", ""):
-            # The dump layout: "[", then one entity a line ending in ",", then "]". A file that
-            # starts "[" but is laid out otherwise is read whole below.
-            line_mode = True
-            for line in fh:
+        second = fh.readline() if first.strip() == "[" else ""
+        if first.strip() == "[" and (_one_entity_line(second) or second.strip() in ("]", "")):
+            for line in chain([second], fh):
                 text = line.strip().rstrip(",")
                 if text in ("", "]"):
                     continue
-                if line_mode and text.startswith("{") and text.endswith("}"):
-                    try:
-                        yield from _entities_of(json.loads(text))
-                        continue
-                    except ValueError:
-                        pass
-                if skipped is not None:
-                    skipped("a line of the file is not one entity's JSON")
+                try:
+                    yield from _entities_of(json.loads(text))
+                except ValueError:
+                    if skipped is not None:
+                        skipped("a line of the dump that is not one entity's JSON")
             return
-        rest = first + fh.read()
+        rest = first + second + fh.read()
     try:
         document = json.loads(rest)
     except ValueError as exc:
