@@ -168,3 +168,18 @@ def test_external_ids_are_indexed_for_lookup(conn):
         )
     )
     assert "title_ids_value" in plan
+
+
+def test_an_imdb_import_matches_by_const_whatever_the_title(run, with_ids, tmp_path):
+    ratings = tmp_path / "ratings.csv"
+    ratings.write_text(
+        "Const,Your Rating,Date Rated,Title,URL,Title Type,IMDb Rating,Runtime (mins),Year,"
+        "Genres,Num Votes,Release Date,Directors\n"
+        "tt0364569,8,2020-05-01,Old Boy (Korean),https://x,movie,8.4,120,2004,Drama,1,,\n",
+        encoding="utf-8",
+    )
+    report = run("import", "imdb", str(ratings), "--json")
+    assert report.exit_code == 0, report.stderr
+    assert report.json()["matched"] == 1 and report.json()["counts"]["titles"]["added"] == 0
+    entry = run("show", "oldboy-2003", "--json").json()["entry"]
+    assert entry["rating"] == 4.0

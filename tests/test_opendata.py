@@ -256,11 +256,20 @@ def test_the_layer_file_is_gzipped_json_with_its_licence(entity_file, layer):
     assert doc["fetched"] == "2026-12-01" and doc["count"] == len(doc["titles"]) == 5
 
 
-def test_a_wikidata_title_never_takes_a_users_id(run, entity_file):
+def test_a_users_own_title_hides_the_same_film_in_the_layer(run, entity_file):
     assert run("add", "Reply 1988", "--custom", "--year", "2015").exit_code == 0
     run("catalogue", "update", "--from", str(entity_file))
-    shown = run("show", "Q20000001", "--json").json()
-    assert shown["id"] == "reply-1988-2015-q20000001"
+    # Same name and year as the user's own title: theirs is the film; no twin appears.
+    assert run("show", "Q20000001").exit_code == 1
+    assert run("show", "reply-1988-2015", "--json").json()["origin"] == "custom"
+    assert len(run("search", "Reply 1988", "--json").json()["results"]) == 1
+
+
+def test_a_wikidata_title_never_takes_a_users_id(run, entity_file):
+    # Another name (the Hangul drops out of the slug), the same id as the item would get.
+    assert run("add", "Reply 1988 응답", "--custom", "--year", "2015").exit_code == 0
+    run("catalogue", "update", "--from", str(entity_file))
+    assert run("show", "Q20000001", "--json").json()["id"] == "reply-1988-2015-q20000001"
     assert run("show", "reply-1988-2015", "--json").json()["origin"] == "custom"
 
 

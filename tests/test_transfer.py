@@ -1007,7 +1007,7 @@ def test_import_keys_migration_keeps_every_row(db_path):
     )
     old.close()
     conn = open_database(db_path)
-    assert applied_migrations(conn)[-1] == "m003_import_keys"
+    assert "m003_import_keys" in applied_migrations(conn)
     viewing = conn.execute("SELECT * FROM viewings").fetchone()
     assert (viewing["date"], viewing["rating"], viewing["import_key"]) == ("2020-01-01", 8, None)
     assert conn.execute("SELECT text, import_key FROM entry_notes").fetchone()[:] == (

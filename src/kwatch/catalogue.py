@@ -320,6 +320,14 @@ def load_entries(vocab: Vocabulary) -> tuple[list[tuple[str, dict[str, Any]]], l
     return list(by_id.values()), problems
 
 
+def _name_years(titles: list[Any]) -> set[tuple[str, int | None]]:
+    from kwatch.textnorm import name_key
+
+    return {
+        (name_key(name), t.year) for t in titles for name in (t.title, t.original_title) if name
+    }
+
+
 def database_file(conn: sqlite3.Connection) -> Path | None:
     """The file behind `conn` (None for an in-memory database)."""
     row = conn.execute("PRAGMA database_list").fetchone()
@@ -421,7 +429,7 @@ def _rebuild(conn: sqlite3.Connection, stamp: str, layer: Path | None) -> list[P
                 continue
             kept.append((origin, entry))
         merged = (
-            merge_layer(kept, opendata, custom_set)[0]
+            merge_layer(kept, opendata, custom_set, _name_years(custom))[0]
             if opendata
             else [(origin, entry, None) for origin, entry in kept]
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from kwatch.opendata.layer import Layer
-from kwatch.textnorm import slugify
+from kwatch.textnorm import name_key, slugify
 
 # Fields a record may fill in a catalogue entry that leaves them empty.
 FILLABLE = ("original_title", "year", "directors", "runtime_min", "releases")
@@ -68,10 +68,15 @@ def _fill(entry: dict[str, Any], record: dict[str, Any]) -> tuple[dict[str, Any]
 
 
 def merge_layer(
-    entries: list[tuple[str, dict[str, Any]]], layer: Layer, taken: set[str]
+    entries: list[tuple[str, dict[str, Any]]],
+    layer: Layer,
+    taken: set[str],
+    users: set[tuple[str, int | None]] = frozenset(),  # type: ignore[assignment]
 ) -> tuple[list[tuple[str, dict[str, Any], dict[str, Any] | None]], int]:
     """(origin, entry, opendata) for every catalogue entry and every new layer title, and how
-    many records joined a catalogue entry. `taken` holds ids the layer may not use."""
+    many records joined a catalogue entry. `taken` holds ids the layer may not use; `users`
+    holds (name key, year) of the user's own titles: a record naming one of those is the
+    user's film already, and theirs is kept alone."""
     by_qid: dict[str, int] = {}
     by_imdb: dict[str, int] = {}
     for index, (_, entry) in enumerate(entries):
@@ -98,6 +103,9 @@ def merge_layer(
             merged, filled = _fill(entry, record)
             note = {"source": layer.source, "fetched": layer.fetched, "fields": filled}
             out[index] = (origin, merged, note)
+            continue
+        names = (record["title"], record.get("title_ko") or "")
+        if any((name_key(n), record.get("year")) in users for n in names if n):
             continue
         base = slugify(record["title"]) or record["qid"].lower()
         title_id = f"{base}-{record['year']}" if record.get("year") else base
