@@ -255,7 +255,13 @@ SCHEMAS: dict[str, Schema] = {
     "status": top(ENTRY_PROPS),
     "show": top({**TITLE_PROPS, "entry": nullable(ENTRY)}),
     "path": top(
-        {"database": STR, "database_exists": BOOL, "catalogue_dir": STR, "bundled_catalogue": STR}
+        {
+            "database": STR,
+            "database_exists": BOOL,
+            "catalogue_dir": STR,
+            "bundled_catalogue": STR,
+            "opendata_layer": nullable("string"),
+        }
     ),
     "search": top(
         {

@@ -36,6 +36,14 @@ FACT_ORIGINS = {
 OPEN_SOURCES = {"wikidata": "Wikidata (CC0)"}
 
 
+def _field_label(field: str) -> str:
+    """ "ids.imdb" -> "IMDb id", "runtime_min" -> "runtime min"."""
+    if field.startswith("ids."):
+        scheme = field[4:]
+        return f"{ID_SCHEME_LABELS.get(scheme, scheme)} id"
+    return field.replace("_", " ")
+
+
 def facts_line(title: Title) -> str:
     """Where the facts shown come from: the checked catalogue, the user, or an open-data layer."""
     note = title.opendata
@@ -45,7 +53,7 @@ def facts_line(title: Title) -> str:
     fetched = f", fetched {note['fetched']}" if note.get("fetched") else ""
     if title.origin == "wikidata":
         return f"from {source}{fetched}"
-    fields = ", ".join(f.replace("_", " ") for f in note.get("fields", [])) or "nothing"
+    fields = ", ".join(_field_label(f) for f in note.get("fields", [])) or "nothing"
     return f"{FACT_ORIGINS.get(title.origin, title.origin)}; {fields} from {source}{fetched}"
 
 

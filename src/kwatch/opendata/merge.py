@@ -4,7 +4,8 @@ A layer record joins the catalogue entry that names its item (`ids.wikidata`), e
 with its IMDb id; then it only fills what the entry leaves empty, and says so in the title's
 `opendata` field. A record that joins nothing becomes a title of its own, origin "wikidata".
 Entries from the user's own catalogue files join the same way and win the same way; the
-user's own titles (origin "custom") are never touched.
+user's own titles (origin "custom") are never touched, and a record with the same name and
+year as one of them is left out (the user's title is that film).
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def merge_layer(
             out[index] = (origin, merged, note)
             continue
         names = (record["title"], record.get("title_ko") or "")
-        if any((name_key(n), record.get("year")) in users for n in names if n):
+        if users and any((name_key(n), record.get("year")) in users for n in names if n):
             continue
         base = slugify(record["title"]) or record["qid"].lower()
         title_id = f"{base}-{record['year']}" if record.get("year") else base
