@@ -7,7 +7,6 @@ import sqlite3
 from typing import Any
 
 from kwatch.errors import Ambiguous, Conflict, InvalidInput, NotFound
-from kwatch.external_ids import parse_reference
 from kwatch.models import Release, Title
 from kwatch.textnorm import hangul_initials, has_hangul, is_initials_query, name_key, slugify
 from kwatch.values import ID_SCHEME_LABELS
@@ -341,7 +340,13 @@ def resolve(conn: sqlite3.Connection, query: str) -> Title:
     """The one title `query` names, or a NotFound/Ambiguous error that says what to do."""
     if not query.strip():
         raise InvalidInput("the title is empty; give a title, a Korean title or an id.")
-    reference = parse_reference(query)
+    reference = None
+    text = query.strip()
+    if text[:2] == "tt" or text[:1] in "Qq" or "/" in text or "." in text:
+        # Only what could be an id or a link pays for the patterns that read one.
+        from kwatch.external_ids import parse_reference
+
+        reference = parse_reference(text)
     ids = titles_with_id(conn, *reference) if reference else []
     if reference and not ids:
         # "Q2" or "tt..." could still be a title's name; only then is it not found.
