@@ -304,6 +304,14 @@ def test_live_update_builds_the_same_layer_as_a_file(entity_file, layer, tmp_pat
     assert all("kwatch/" in ua and "kwatch.invalid" in ua for ua in fake.user_agents)
 
 
+def test_compressed_answers_are_read(layer):
+    with wd.FakeWikidata() as fake:
+        fake.gzip = True
+        client, _ = _client(fake)
+        report = update_layer(layer, today=TODAY, client=client)
+    assert report.total == 6
+
+
 def test_sparql_sent_is_valid_sparql():
     rdflib = pytest.importorskip("rdflib")
     from rdflib.plugins.sparql import prepareQuery
@@ -469,3 +477,17 @@ def test_on_a_terminal_the_bar_goes_to_stderr_and_json_stays_clean(entity_file, 
     assert done.returncode == 0
     assert json.loads(done.stdout)["total"] == 5  # exactly one document, no bar in it
     assert b"Reading entities.json" in seen  # the bar, on the terminal
+
+
+def test_a_damaged_layer_is_a_warning_not_a_failure(run, entity_file, layer):
+    run("catalogue", "update", "--from", str(entity_file))
+    layer.write_bytes(layer.read_bytes()[:100])  # cut short, as a full disk might leave it
+    listed = run("catalogue", "list", "--json")
+    assert listed.exit_code == 0
+    assert "cannot be read" in listed.stderr and "--remove" in listed.stderr
+    assert not [t for t in listed.json() if t["origin"] == "wikidata"]
+    assert run("show", "oasis-2002", "--json").exit_code == 0
+    # Updating replaces the damaged file.
+    again = run("catalogue", "update", "--from", str(entity_file), "--json")
+    assert again.exit_code == 0 and again.json()["added"] == 5
+    assert run("show", "Q20000001", "--json").json()["origin"] == "wikidata"

@@ -157,6 +157,7 @@ class FakeWikidata:
         self.requests: list[str] = []
         self.user_agents: list[str] = []
         self.slow_seconds = slow_seconds
+        self.gzip = False  # answer gzip-compressed when the client accepts it
         self.lock = threading.Lock()
         owner = self
 
@@ -224,7 +225,11 @@ class FakeWikidata:
             handler.wfile.flush()
             handler.close_connection = True
             return None
-        return self._send(handler, 200, data, {"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json"}
+        if self.gzip and "gzip" in handler.headers.get("Accept-Encoding", ""):
+            data = gzip.compress(data)
+            headers["Content-Encoding"] = "gzip"
+        return self._send(handler, 200, data, headers)
 
     def sparql(self, query: str) -> dict:
         self.queries.append(query)
