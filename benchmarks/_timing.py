@@ -21,12 +21,20 @@ def kwatch_cmd(*args: str) -> list[str]:
     return [str(script), *args] if script.exists() else [sys.executable, "-m", "kwatch", *args]
 
 
-def _once(cmd: list[str], env: dict[str, str]) -> float:
+def _once(cmd: list[str], env: dict[str, str], cpu: bool = False) -> float:
+    """Seconds one run takes: wall clock, or (cpu=True) the child's user + system CPU time,
+    which neighbours on a shared machine disturb much less."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed: {done.stderr.decode()[-500:]}")
+    if cpu:
+        return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return elapsed
 
 
@@ -41,8 +49,11 @@ def ensure_bytecode() -> None:
     compileall.compile_dir(str(Path(kwatch.__file__).parent), quiet=1)
 
 
-def compare(commands: dict[str, list[str]], env: dict[str, str], runs: int = 15) -> list[tuple]:
-    """[(label, median seconds, ratio to python -c pass)] with runs interleaved."""
+def compare(
+    commands: dict[str, list[str]], env: dict[str, str], runs: int = 15, *, cpu: bool = False
+) -> list[tuple]:
+    """[(label, median seconds, ratio to python -c pass)] with runs interleaved; `cpu` times
+    CPU instead of the wall clock (see _once)."""
     ensure_bytecode()
     baseline_cmd = [sys.executable, "-c", "pass"]
     full_env = {**os.environ, **env}
@@ -50,10 +61,10 @@ def compare(commands: dict[str, list[str]], env: dict[str, str], runs: int = 15)
         _once(cmd, full_env)
     samples: dict[str, list[float]] = {"python -c pass": [], **{k: [] for k in commands}}
     for _ in range(runs):
-        samples["python -c pass"].append(_once(baseline_cmd, full_env))
+        samples["python -c pass"].append(_once(baseline_cmd, full_env, cpu))
         for label, cmd in commands.items():
-            samples[label].append(_once(cmd, full_env))
-            samples["python -c pass"].append(_once(baseline_cmd, full_env))
+            samples[label].append(_once(cmd, full_env, cpu))
+            samples["python -c pass"].append(_once(baseline_cmd, full_env, cpu))
     base = statistics.median(samples["python -c pass"])
     return [
         (label, statistics.median(s), statistics.median(s) / base) for label, s in samples.items()

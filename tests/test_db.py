@@ -71,3 +71,34 @@ def test_a_failed_command_leaves_no_partial_write(conn):
     except RuntimeError:
         pass
     assert conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 0
+
+
+def test_external_ids_migration_keeps_every_row_and_reindexes(db_path, run):
+    old = open_database(db_path, stop_before="m004_external_ids")
+    old.executescript(
+        """
+        INSERT INTO titles (id, origin, title, year) VALUES ('home-movie-2020', 'custom',
+            'Home Movie', 2020);
+        INSERT INTO entries (title_id, added_on, status, priority, rating)
+            VALUES ('home-movie-2020', '2021-01-01', 'completed', 4, 7);
+        """
+    )
+    old.close()
+    before = sqlite3.connect(db_path).execute("SELECT * FROM entries").fetchall()
+    conn = open_database(db_path)
+    assert "m004_external_ids" in applied_migrations(conn)
+    assert [tuple(r) for r in conn.execute("SELECT * FROM entries")] == before
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(title_ids)")]
+    assert columns == ["title_id", "scheme", "value"]
+    title_columns = [r[1] for r in conn.execute("PRAGMA table_info(titles)")]
+    assert title_columns[-2:] == ["directors_ko", "opendata"]
+    # The fingerprint was forgotten, so the next command rebuilds the index with the new
+    # columns; the user's own title is still found.
+    assert (
+        conn.execute("SELECT value FROM meta WHERE key = 'catalogue_fingerprint'").fetchone()
+        is None
+    )
+    conn.close()
+    shown = run("show", "home-movie-2020", "--json").json()
+    assert shown["ids"] == dict.fromkeys(("wikidata", "imdb", "letterboxd", "tmdb"))
+    assert shown["entry"]["rating"] == 3.5

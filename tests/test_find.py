@@ -136,7 +136,12 @@ def test_shared_filters(run):
     assert ids("--watched") == ["burning-2018"]
     assert ids("--in-watchlist") == ["burning-2018"]
     assert set(ids("--year", "2007-2010")) == {"secret-sunshine-2007", "poetry-2010"}
-    assert set(ids("--decade", "2000s")) == {"secret-sunshine-2007", "oasis-2002"}
+    # Peppermint Candy opened in Korea on 2000-01-01 (after its 1999 Busan premiere).
+    assert set(ids("--decade", "2000s")) == {
+        "secret-sunshine-2007",
+        "oasis-2002",
+        "peppermint-candy-2000",
+    }
     assert "oasis-2002" not in ids("--avoid", "disability")
     assert set(ids("--theme", "romance")) == {"oasis-2002", "possible-love-2026"}
     assert "burning-2018" not in ids("--max-runtime", "140")

@@ -245,7 +245,9 @@ def test_path(run, db_path):
         "database_exists",
         "catalogue_dir",
         "bundled_catalogue",
+        "opendata_layer",
     }
+    assert doc["opendata_layer"] is None  # nothing fetched from Wikidata
     other = run("--db", str(db_path.parent / "other.db"), "path").stdout.strip()
     assert other.endswith("other.db")
 

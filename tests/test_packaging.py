@@ -116,3 +116,17 @@ def test_typer_is_pinned_below_the_pydantic_release():
     import typer
 
     assert tuple(int(x) for x in typer.__version__.split(".")[:2]) < (0, 29)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("show", "tt0364569", "--json"), ("show", "Q483197", "--json"), ("list", "--json")],
+)
+def test_reads_by_external_id_load_no_catalogue_or_opendata_code(args, tmp_path):
+    # With the index up to date (the fingerprint is a few stat calls), a read neither loads
+    # the catalogue loader nor the open-data layer, whatever the layer's size.
+    modules = _imported_modules(*args, tmp_path=tmp_path)
+    loaded = sorted(
+        m for m in modules if m.startswith(("kwatch.opendata", "kwatch.catalogue", "gzip"))
+    )
+    assert loaded == ["kwatch.catalogue_files"], f"{' '.join(args)} imported {loaded}"

@@ -302,7 +302,7 @@ def test_the_daily_call_limit_is_respected(run, kobis, monkeypatch):
 
 def test_tmdb_dates_for_titles_with_a_tmdb_id(run, server, monkeypatch, conn):
     # TMDb is asked only for titles that carry a TMDb id.
-    conn.execute("CREATE TABLE IF NOT EXISTS title_ids (title_id TEXT, scheme TEXT, value TEXT)")
+    conn.execute("DELETE FROM title_ids WHERE scheme = 'tmdb'")
     conn.execute("INSERT INTO title_ids VALUES ('bleak-night-2011', 'tmdb', 'movie/84399')")
     monkeypatch.setenv("KWATCH_TMDB_URL", server.url)
     monkeypatch.setenv("KWATCH_TMDB_KEY", "v3key")

@@ -15,16 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from kwatch.catalogue_files import (
-    all_files,
     bundled_title_files,
     catalogue_files,
     fingerprint,
+    index_inputs,
 )
 from kwatch.db import get_meta, set_meta, transaction
 from kwatch.errors import CatalogueError
 from kwatch.paths import bundled_catalogue_dir, user_catalogue_dir
 from kwatch.textnorm import has_hangul
-from kwatch.values import KINDS, PRECISIONS, RELEASE_TYPES, parse_partial_date
+from kwatch.values import ID_PATTERNS, KINDS, PRECISIONS, RELEASE_TYPES, parse_partial_date
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REGION_PATTERN = re.compile(r"^[A-Z]{2}$")
@@ -49,12 +49,7 @@ ENTRY_FIELDS = {
     "missing",
 }
 # External ids a title may carry, each with the form a source page shows it in.
-ID_FORMS = {
-    "wikidata": (re.compile(r"^Q[1-9][0-9]*$"), "a Wikidata item id such as Q483197"),
-    "imdb": (re.compile(r"^tt[0-9]{7,9}$"), "an IMDb title id such as tt0364569"),
-    "letterboxd": (re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$"), "a Letterboxd film slug"),
-    "tmdb": (re.compile(r"^(?:movie|tv)/[1-9][0-9]*$"), "a TMDb id such as movie/670"),
-}
+ID_FORMS = {key: (re.compile(pattern), form) for key, (pattern, form) in ID_PATTERNS.items()}
 RELEASE_FIELDS = {"date", "precision", "region", "type", "note", "source"}
 # Facts the bundled catalogue must have for every entry unless `missing` says why not.
 STRICT_REQUIRED = ("original_title", "year", "directors", "themes", "synopsis")
@@ -325,23 +320,98 @@ def load_entries(vocab: Vocabulary) -> tuple[list[tuple[str, dict[str, Any]]], l
     return list(by_id.values()), problems
 
 
-def sync_catalogue(
-    conn: sqlite3.Connection, *, force: bool = False, stamp: str | None = None
-) -> list[Problem]:
-    """Rebuild the catalogue index when the files changed; return problems found in them."""
-    from kwatch.titles import INDEX_TABLES, index_titles, title_from_entry, titles_by_ids
+def _name_years(titles: list[Any]) -> set[tuple[str, int | None]]:
+    from kwatch.textnorm import name_key
 
-    stamp = stamp or fingerprint(all_files())
+    return {
+        (name_key(name), t.year) for t in titles for name in (t.title, t.original_title) if name
+    }
+
+
+def database_file(conn: sqlite3.Connection) -> Path | None:
+    """The file behind `conn` (None for an in-memory database)."""
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return Path(row[2]) if row and row[2] else None
+
+
+def default_layer(conn: sqlite3.Connection) -> Path | None:
+    from kwatch.paths import opendata_layer_path
+
+    path = database_file(conn)
+    return opendata_layer_path(path) if path else None
+
+
+def sync_catalogue(
+    conn: sqlite3.Connection,
+    *,
+    force: bool = False,
+    stamp: str | None = None,
+    layer: Path | None = None,
+) -> list[Problem]:
+    """Rebuild the catalogue index when its inputs changed (the files, the open-data layer);
+    return problems found in them. `layer` defaults to the one next to the database."""
+    layer = layer or default_layer(conn)
+    stamp = stamp or fingerprint(index_inputs(layer))
     if not force and get_meta(conn, "catalogue_fingerprint") == stamp:
         return []
+    import gc
+
+    # Tens of thousands of small dicts and tuples, none in a cycle: without this the cyclic
+    # collector rescans them again and again and the rebuild takes about twice as long.
+    enabled = gc.isenabled()
+    gc.disable()
+    # A page cache that holds the whole index while it is rebuilt (SQLite's default of 2 MB
+    # spills to disk in the middle of the transaction at a few thousand titles).
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute("PRAGMA cache_size = -131072")
+    try:
+        return _rebuild(conn, stamp, layer)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
+        if enabled:
+            gc.enable()
+
+
+def _rebuild(conn: sqlite3.Connection, stamp: str, layer: Path | None) -> list[Problem]:
+    from kwatch.opendata.layer import read_layer
+    from kwatch.opendata.merge import merge_layer
+    from kwatch.titles import INDEX_TABLES, index_titles, title_from_entry, titles_by_ids
+
     vocab = load_vocabulary()
     entries, problems = load_entries(vocab)
+    opendata = None
+    if layer is not None:
+        try:
+            opendata = read_layer(layer)
+        except CatalogueError as exc:
+            problems.append(Problem(str(layer), None, None, exc.message))
     with transaction(conn):
+        # The user's own titles, read before the index they are found through is cleared.
+        custom_ids = [r[0] for r in conn.execute("SELECT id FROM titles WHERE origin = 'custom'")]
+        custom = list(titles_by_ids(conn, custom_ids).values())
+        # Secondary indexes are dropped first and built again once the rows are in: one sort
+        # each instead of tens of thousands of scattered B-tree updates. Their definitions
+        # come from SQLite itself, so the migrations stay the one place they are written.
+        indexes = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            " AND tbl_name IN ('titles', 'releases', 'title_names', 'title_ids')"
+        ).fetchall()
+        for name, _ in indexes:
+            conn.execute(f'DROP INDEX "{name}"')
         # Rebuild the whole index: cheaper than deleting title by title from FTS, and the
         # user's own titles are re-indexed from their rows, which are never touched.
         for table in INDEX_TABLES:
-            conn.execute(f"DELETE FROM {table}")
-        # Kept: the user's own titles and titles a release refresh fetched (their rows are
+            if table == "titles_fts":
+                # Dropping and recreating the full-text table (from its own definition, kept
+                # by SQLite) is several times faster than deleting its rows one by one.
+                (sql,) = conn.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+                ).fetchone()
+                conn.execute(f"DROP TABLE {table}")
+                conn.execute(sql)
+            else:
+                conn.execute(f"DELETE FROM {table}")
+        # Kept: the user's own titles and the titles a release refresh fetched (their rows are
         # their only copy); both are re-indexed from their rows.
         conn.execute("DELETE FROM titles WHERE origin NOT IN ('custom', 'kobis')")
         # A fetched title that a catalogue file now describes gives way to it (same id: the
@@ -352,12 +422,11 @@ def sync_catalogue(
             marks = ",".join("?" * len(chunk))
             conn.execute(f"DELETE FROM titles WHERE origin = 'kobis' AND id IN ({marks})", chunk)
         conn.execute("DELETE FROM releases WHERE origin = 'catalogue'")
-        kept = conn.execute("SELECT id, origin FROM titles").fetchall()
-        index_titles(
-            conn, list(titles_by_ids(conn, [r[0] for r in kept]).values()), write_rows=False
-        )
-        custom_set = {r[0] for r in kept}
-        fresh = []
+        fetched_ids = [r[0] for r in conn.execute("SELECT id FROM titles WHERE origin = 'kobis'")]
+        fetched = list(titles_by_ids(conn, fetched_ids).values())
+        index_titles(conn, custom + fetched, write_rows=False)
+        custom_set = set(custom_ids)
+        kept = []
         for origin, entry in entries:
             if entry["id"] in custom_set:
                 problems.append(
@@ -369,7 +438,15 @@ def sync_catalogue(
                     )
                 )
                 continue
-            fresh.append(title_from_entry(entry, origin))
-        index_titles(conn, fresh, source_files={e["id"]: e["_file"] for _, e in entries})
+            kept.append((origin, entry))
+        merged = (
+            merge_layer(kept, opendata, custom_set | set(fetched_ids), _name_years(custom))[0]
+            if opendata
+            else [(origin, entry, None) for origin, entry in kept]
+        )
+        fresh = [title_from_entry(entry, origin, note) for origin, entry, note in merged]
+        index_titles(conn, fresh, source_files={e["id"]: e.get("_file") for _, e, _ in merged})
+        for _, sql in indexes:
+            conn.execute(sql)
         set_meta(conn, "catalogue_fingerprint", stamp)
     return problems

@@ -42,6 +42,15 @@ def all_files() -> list[Path]:
     return bundled_title_files() + catalogue_files(user_catalogue_dir())
 
 
+def index_inputs(layer: Path | None) -> list[Path]:
+    """Everything the catalogue index is built from: the files, and the open-data layer if
+    there is one (so fetching, replacing or removing the layer rebuilds the index)."""
+    files = all_files()
+    if layer is not None and layer.is_file():
+        files.append(layer)
+    return files
+
+
 def fingerprint(files: list[Path]) -> str:
     """Changes when any file is added, removed, resized or touched, or kwatch is upgraded.
 

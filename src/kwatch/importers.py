@@ -740,6 +740,14 @@ class _Importer:
             MATCH_NAME_KINDS,
         ):
             self.by_key.setdefault(key, []).append((tid, year, origin == "custom"))
+        # IMDb ids of the catalogue and the Wikidata layer: an IMDb row's Const names its
+        # film exactly, whatever the title is called there.
+        self.imdb_ids = {
+            value: tid
+            for tid, value in c.execute(
+                "SELECT title_id, value FROM title_ids WHERE scheme = 'imdb' ORDER BY title_id DESC"
+            )
+        }
         self.entries = {
             r[0]: (r[1], r[2], r[3])
             for r in c.execute("SELECT title_id, status, rating, rated_on FROM entries")
@@ -1156,6 +1164,11 @@ def _read_list(imp: _Importer, f: PlannedFile) -> int:
 
 
 def _imdb_title(imp: _Importer, get: Getter) -> str:
+    known = imp.imdb_ids.get(get("const").strip())
+    if known is not None:
+        if imp.origins.get(known, "custom") != "custom":
+            imp.matched.add(known)
+        return known
     title = get("title")
     original = get("original title")
     if not title and not original:

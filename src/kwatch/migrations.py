@@ -181,6 +181,28 @@ def m003_import_keys(db: Database) -> None:
     )
 
 
+def m004_external_ids(db: Database) -> None:
+    # External ids (Wikidata, IMDb, Letterboxd, TMDb) and directors' Hangul names, both from
+    # the catalogue files and the open-data layer. Derived data, rebuilt with the index (the
+    # fingerprint is forgotten so the next command rebuilds it); `opendata` says which facts
+    # of a title came from an open-data layer (JSON, NULL when none did).
+    _run(
+        db,
+        """
+        ALTER TABLE titles ADD COLUMN directors_ko TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE titles ADD COLUMN opendata TEXT;
+        CREATE TABLE title_ids (
+            title_id TEXT NOT NULL,
+            scheme TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (title_id, scheme)
+        ) WITHOUT ROWID;
+        CREATE INDEX title_ids_value ON title_ids(scheme, value);
+        """,
+    )
+    db.execute("DELETE FROM meta WHERE key = 'catalogue_fingerprint'")
+
+
 def m005_release_refresh(db: Database) -> None:
     # What `kwatch releases update` learns, kept apart from the user's own rows:
     # - fetched_titles: films a source announced that no catalogue has (KOBIS's scheduled
@@ -273,6 +295,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_search_index,
     m003_import_keys,
+    m004_external_ids,
     m005_release_refresh,
     m007_journal,
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from kwatch.values import stars
+from kwatch.values import ID_SCHEMES, stars
 
 
 class Release(NamedTuple):
@@ -49,6 +49,14 @@ class Title(NamedTuple):
     sources: tuple[str, ...] = ()
     missing: dict[str, str] = {}  # noqa: RUF012 - shared but never mutated
     releases: tuple[Release, ...] = ()
+    directors_ko: tuple[str, ...] = ()  # Hangul names, parallel to directors
+    ids: dict[str, str] = {}  # noqa: RUF012 - external ids by scheme (see ID_SCHEMES)
+    # Which facts came from an open-data layer: {"source", "fetched", "fields"}; None if none.
+    opendata: dict[str, Any] | None = None
+
+    def ids_dict(self) -> dict[str, str | None]:
+        """Every scheme present, null when unknown (the JSON contract)."""
+        return {scheme: self.ids.get(scheme) for scheme in ID_SCHEMES}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +68,7 @@ class Title(NamedTuple):
             "year": self.year,
             "kind": self.kind,
             "directors": list(self.directors),
+            "directors_ko": list(self.directors_ko),
             "runtime_min": self.runtime_min,
             "themes": list(self.themes),
             "content_notes": list(self.content_notes),
@@ -68,6 +77,8 @@ class Title(NamedTuple):
             "sources": list(self.sources),
             "origin": self.origin,
             "missing": dict(self.missing),
+            "ids": self.ids_dict(),
+            "opendata": dict(self.opendata) if self.opendata else None,
         }
 
     @property
@@ -134,6 +145,7 @@ class Entry(NamedTuple):
             "id": self.title.id,
             "title": self.title.title,
             "year": self.title.year,
+            "ids": self.title.ids_dict(),
             "status": self.status,
             "priority": self.priority,
             "tags": list(self.tags),

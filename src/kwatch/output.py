@@ -158,3 +158,34 @@ def raw(data: bytes) -> None:
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
+
+
+class Progress:
+    """A progress bar on stderr when stderr is a terminal; silent otherwise (pipes, --json to a
+    file, tests). Called as progress(stage, done, total)."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._task: Any = None
+        self._stage: str | None = None
+
+    def __enter__(self) -> Progress:
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress as Bar
+
+            self._bar = Bar(console=Console(stderr=True), transient=True)
+            self._bar.start()
+        return self
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if self._bar is None:
+            return
+        if stage != self._stage:
+            self._stage = stage
+            self._task = self._bar.add_task(esc(stage), total=total)
+        self._bar.update(self._task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()

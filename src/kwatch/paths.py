@@ -44,3 +44,12 @@ def bundled_catalogue_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return here.parent.parent / "catalogue"
+
+
+def opendata_layer_path(database: Path) -> Path:
+    """The Wikidata layer of the database at `database`: <its folder>/opendata/wikidata.json.gz.
+
+    Next to the database rather than in a global place, so a second database (--db) has its
+    own layer, and removing the folder with the database removes both.
+    """
+    return database.parent / "opendata" / "wikidata.json.gz"

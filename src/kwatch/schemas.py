@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from kwatch.output import SCHEMA_VERSION
-from kwatch.values import PRECISIONS
+from kwatch.values import ID_PATTERNS, PRECISIONS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 BASE_ID = "https://kwatch.invalid/schemas"
@@ -66,6 +66,14 @@ RELEASE = obj(
         "origin": {"enum": ["catalogue", "user"]},
     }
 )
+# External ids: every scheme present, null when unknown (values.ID_SCHEMES).
+IDS = obj(
+    {
+        scheme: nullable({"type": "string", "pattern": pattern})
+        for scheme, (pattern, _) in ID_PATTERNS.items()
+    }
+)
+OPENDATA = nullable(obj({"source": {"enum": ["wikidata"]}, "fetched": DAY, "fields": STRS}))
 TITLE_PROPS: dict[str, Schema] = {
     "id": STR,
     "title": STR,
@@ -75,20 +83,24 @@ TITLE_PROPS: dict[str, Schema] = {
     "year": nullable("integer"),
     "kind": {"enum": ["film", "tv-series"]},
     "directors": STRS,
+    "directors_ko": STRS,
     "runtime_min": nullable("integer"),
     "themes": STRS,
     "content_notes": STRS,
     "releases": array(RELEASE),
     "synopsis": nullable("string"),
     "sources": STRS,
-    "origin": {"enum": ["bundled", "user-file", "custom", "missing"]},
+    "origin": {"enum": ["bundled", "user-file", "custom", "wikidata", "missing"]},
     "missing": {"type": "object", "additionalProperties": STR},
+    "ids": IDS,
+    "opendata": OPENDATA,
 }
 TITLE = obj(TITLE_PROPS)
 ENTRY_PROPS: dict[str, Schema] = {
     "id": STR,
     "title": STR,
     "year": nullable("integer"),
+    "ids": IDS,
     "status": STATUS,
     "priority": {"type": "integer", "minimum": 1, "maximum": 5},
     "tags": STRS,
@@ -260,7 +272,13 @@ SCHEMAS: dict[str, Schema] = {
     "status": top(ENTRY_PROPS),
     "show": top({**TITLE_PROPS, "entry": nullable(ENTRY)}),
     "path": top(
-        {"database": STR, "database_exists": BOOL, "catalogue_dir": STR, "bundled_catalogue": STR}
+        {
+            "database": STR,
+            "database_exists": BOOL,
+            "catalogue_dir": STR,
+            "bundled_catalogue": STR,
+            "opendata_layer": nullable("string"),
+        }
     ),
     "search": top(
         {
@@ -314,6 +332,25 @@ SCHEMAS: dict[str, Schema] = {
                     }
                 )
             ),
+        }
+    ),
+    "catalogue update": top(
+        {
+            "action": {"enum": ["updated", "dry-run", "removed"]},
+            "dry_run": BOOL,
+            "source": STR,
+            "path": STR,
+            "fetched": nullable(DAY),
+            "licence": {"const": "CC0-1.0"},
+            "total": NONNEG,
+            "added": NONNEG,
+            "changed": NONNEG,
+            "removed": NONNEG,
+            "unchanged": NONNEG,
+            "joined_catalogue": NONNEG,
+            "skipped": array(obj({"reason": STR, "count": NONNEG})),
+            "skipped_count": NONNEG,
+            "bytes": nullable("integer"),
         }
     ),
     "release": top(

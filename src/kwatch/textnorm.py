@@ -11,10 +11,15 @@ _INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 _COMPAT_CONSONANTS = set("ㄱㄲㄳㄴㄵㄶㄷㄸㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅃㅄㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ")
 
 
+# \w is str.isalnum() plus "_": removing [\W_] keeps exactly the letters and digits.
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def name_key(text: str) -> str:
     """Case-, width-, spacing- and punctuation-blind key: "Han Gong-ju" -> "hangongju"."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in folded if ch.isalnum())
+    if text.isascii():  # NFKC changes no ASCII text, and casefold is lower there
+        return _NOT_ALNUM.sub("", text.lower())
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def slugify(text: str) -> str:

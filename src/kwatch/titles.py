@@ -9,11 +9,21 @@ from typing import Any
 from kwatch.errors import Ambiguous, Conflict, InvalidInput, NotFound
 from kwatch.models import Release, Title
 from kwatch.textnorm import hangul_initials, has_hangul, is_initials_query, name_key, slugify
+from kwatch.values import ID_SCHEME_LABELS
 
-INDEX_TABLES = ("title_names", "title_themes", "title_notes", "title_directors", "titles_fts")
+INDEX_TABLES = (
+    "title_names",
+    "title_themes",
+    "title_notes",
+    "title_directors",
+    "title_ids",
+    "titles_fts",
+)
 
 
-def title_from_entry(entry: dict[str, Any], origin: str) -> Title:
+def title_from_entry(
+    entry: dict[str, Any], origin: str, opendata: dict[str, Any] | None = None
+) -> Title:
     return Title(
         id=entry["id"],
         title=entry["title"].strip(),
@@ -42,6 +52,9 @@ def title_from_entry(entry: dict[str, Any], origin: str) -> Title:
             )
             for r in entry.get("releases", ())
         ),
+        directors_ko=tuple(entry.get("directors_ko", ())),
+        ids=dict(entry.get("ids") or {}),
+        opendata=opendata,
     )
 
 
@@ -64,7 +77,9 @@ def releases_of(conn: sqlite3.Connection, title_id: str) -> tuple[Release, ...]:
     return tuple(release_from_row(r) for r in rows)
 
 
-def title_from_row(row: sqlite3.Row, releases: tuple[Release, ...] = ()) -> Title:
+def title_from_row(
+    row: sqlite3.Row, releases: tuple[Release, ...] = (), ids: dict[str, str] | None = None
+) -> Title:
     return Title(
         id=row["id"],
         title=row["title"],
@@ -82,14 +97,22 @@ def title_from_row(row: sqlite3.Row, releases: tuple[Release, ...] = ()) -> Titl
         sources=tuple(json.loads(row["sources"])),
         missing=json.loads(row["missing"]),
         releases=releases,
+        directors_ko=tuple(json.loads(row["directors_ko"])),
+        ids=ids or {},
+        opendata=json.loads(row["opendata"]) if row["opendata"] else None,
     )
+
+
+def ids_of(conn: sqlite3.Connection, title_id: str) -> dict[str, str]:
+    rows = conn.execute("SELECT scheme, value FROM title_ids WHERE title_id = ?", (title_id,))
+    return {scheme: value for scheme, value in rows}
 
 
 def get_title(conn: sqlite3.Connection, title_id: str) -> Title:
     row = conn.execute("SELECT * FROM titles WHERE id = ?", (title_id,)).fetchone()
     if row is None:
         raise NotFound(f"no title with id {title_id!r}; find one with `kwatch search`.")
-    return title_from_row(row, releases_of(conn, title_id))
+    return title_from_row(row, releases_of(conn, title_id), ids_of(conn, title_id))
 
 
 def titles_by_ids(conn: sqlite3.Connection, ids: list[str]) -> dict[str, Title]:
@@ -98,6 +121,7 @@ def titles_by_ids(conn: sqlite3.Connection, ids: list[str]) -> dict[str, Title]:
         return {}
     found: dict[str, Title] = {}
     releases: dict[str, list[Release]] = {}
+    ids_by_title: dict[str, dict[str, str]] = {}
     for chunk_start in range(0, len(ids), 500):
         chunk = ids[chunk_start : chunk_start + 500]
         marks = ",".join("?" * len(chunk))
@@ -106,8 +130,14 @@ def titles_by_ids(conn: sqlite3.Connection, ids: list[str]) -> dict[str, Title]:
             chunk,
         ):
             releases.setdefault(r["title_id"], []).append(release_from_row(r))
+        for title_id, scheme, value in conn.execute(
+            f"SELECT title_id, scheme, value FROM title_ids WHERE title_id IN ({marks})", chunk
+        ):
+            ids_by_title.setdefault(title_id, {})[scheme] = value
         for row in conn.execute(f"SELECT * FROM titles WHERE id IN ({marks})", chunk):
-            found[row["id"]] = title_from_row(row, tuple(releases.get(row["id"], ())))
+            found[row["id"]] = title_from_row(
+                row, tuple(releases.get(row["id"], ())), ids_by_title.get(row["id"])
+            )
     return found
 
 
@@ -123,6 +153,11 @@ def name_keys(title: Title) -> list[tuple[str, str]]:
     if title.original_title and has_hangul(title.original_title):
         keys.append((hangul_initials(title.original_title), "initials"))
     return list(dict.fromkeys(keys))
+
+
+def _json_list(values: tuple[str, ...]) -> str:
+    # Most lists are empty; a rebuild writes six per title, so skip the encoder for those.
+    return json.dumps(list(values)) if values else "[]"
 
 
 def index_title(
@@ -157,25 +192,28 @@ def index_titles(
         conn.executemany(
             "INSERT INTO titles (id, origin, title, alt_titles, original_title, romanized_title,"
             " year, kind, directors, runtime_min, themes, content_notes, synopsis, sources,"
-            " missing, source_file) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " missing, source_file, directors_ko, opendata)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     t.id,
                     t.origin,
                     t.title,
-                    json.dumps(list(t.alt_titles)),
+                    _json_list(t.alt_titles),
                     t.original_title,
                     t.romanized_title,
                     t.year,
                     t.kind,
-                    json.dumps(list(t.directors)),
+                    _json_list(t.directors),
                     t.runtime_min,
-                    json.dumps(list(t.themes)),
-                    json.dumps(list(t.content_notes)),
+                    _json_list(t.themes),
+                    _json_list(t.content_notes),
                     t.synopsis,
-                    json.dumps(list(t.sources)),
-                    json.dumps(t.missing),
+                    _json_list(t.sources),
+                    json.dumps(t.missing) if t.missing else "{}",
                     source_files.get(t.id),
+                    _json_list(t.directors_ko),
+                    json.dumps(t.opendata) if t.opendata else None,
                 )
                 for t in titles
             ],
@@ -214,7 +252,11 @@ def index_titles(
     )
     conn.executemany(
         "INSERT OR IGNORE INTO title_directors (director_key, title_id) VALUES (?,?)",
-        [(name_key(d), t.id) for t in titles for d in t.directors],
+        [(name_key(d), t.id) for t in titles for d in (*t.directors, *t.directors_ko)],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO title_ids (title_id, scheme, value) VALUES (?,?,?)",
+        [(t.id, scheme, value) for t in titles for scheme, value in t.ids.items()],
     )
     conn.executemany(
         "INSERT INTO titles_fts (title_id, names, people, themes, synopsis) VALUES (?,?,?,?,?)",
@@ -234,7 +276,7 @@ def _fts_row(title: Title, keys: list[tuple[str, str]]) -> tuple[str, str, str, 
     return (
         title.id,
         " ".join(n for n in names if n),
-        " ".join(title.directors),
+        " ".join((*title.directors, *title.directors_ko)),
         " ".join(t.replace("-", " ") for t in title.themes),
         title.synopsis or "",
     )
@@ -272,14 +314,52 @@ def find_candidates(conn: sqlite3.Connection, query: str) -> list[str]:
     if year is not None and len(ids) > 1:
         exact = [i for i in ids if get_title(conn, i).year == year]
         ids = exact or ids
+    if year is not None and not ids:
+        # "Reply 1988", "Seoul 1987": the number is part of the name, not a year.
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT n.title_id FROM title_names n JOIN titles t"
+                " ON t.id = n.title_id WHERE n.key = ? ORDER BY t.year, t.id",
+                (name_key(text),),
+            )
+        ]
     return ids
+
+
+def titles_with_id(conn: sqlite3.Connection, scheme: str, value: str) -> list[str]:
+    """Ids of the titles that carry this external id (normally one)."""
+    rows = conn.execute(
+        "SELECT title_id FROM title_ids WHERE scheme = ? AND value = ? ORDER BY title_id",
+        (scheme, value),
+    )
+    return [r[0] for r in rows]
 
 
 def resolve(conn: sqlite3.Connection, query: str) -> Title:
     """The one title `query` names, or a NotFound/Ambiguous error that says what to do."""
     if not query.strip():
         raise InvalidInput("the title is empty; give a title, a Korean title or an id.")
-    ids = find_candidates(conn, query)
+    reference = None
+    text = query.strip()
+    if text[:2] == "tt" or text[:1] in "Qq" or "/" in text or "." in text:
+        # Only what could be an id or a link pays for the patterns that read one.
+        from kwatch.external_ids import parse_reference
+
+        reference = parse_reference(text)
+    ids = titles_with_id(conn, *reference) if reference else []
+    if reference and not ids:
+        # "Q2" or "tt..." could still be a title's name; only then is it not found.
+        ids = find_candidates(conn, query)
+        if not ids:
+            label = ID_SCHEME_LABELS[reference.scheme]
+            raise NotFound(
+                f"no title in the catalogue has the {label} id {reference.value}. "
+                "`kwatch catalogue update` adds Korean films from Wikidata; or add it by name "
+                "with --custom."
+            )
+    if not reference:
+        ids = find_candidates(conn, query)
     if len(ids) == 1:
         return get_title(conn, ids[0])
     if ids:

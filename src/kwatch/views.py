@@ -5,7 +5,7 @@ from __future__ import annotations
 from kwatch import output
 from kwatch.models import Entry, Release, Title
 from kwatch.releases.query import effective_releases
-from kwatch.values import format_partial_date, star_glyphs
+from kwatch.values import ID_SCHEME_LABELS, format_partial_date, star_glyphs
 
 
 def release_line(release: Release) -> str:
@@ -18,29 +18,61 @@ def release_line(release: Release) -> str:
     return text
 
 
+def directed_by(title: Title) -> str:
+    """ "Park Chan-wook (박찬욱)" when the Hangul names pair up with the others."""
+    if len(title.directors_ko) == len(title.directors):
+        return ", ".join(
+            f"{en} ({ko})" if ko != en else en
+            for en, ko in zip(title.directors, title.directors_ko, strict=True)
+        )
+    return ", ".join((*title.directors, *title.directors_ko))
+
+
+FACT_ORIGINS = {
+    "bundled": "checked catalogue",
+    "user-file": "your catalogue file",
+    "custom": "your own title",
+}
+OPEN_SOURCES = {"wikidata": "Wikidata (CC0)"}
+
+
+def _field_label(field: str) -> str:
+    """ "ids.imdb" -> "IMDb id", "runtime_min" -> "runtime min"."""
+    if field.startswith("ids."):
+        scheme = field[4:]
+        return f"{ID_SCHEME_LABELS.get(scheme, scheme)} id"
+    return field.replace("_", " ")
+
+
+def facts_line(title: Title) -> str:
+    """Where the facts shown come from: the checked catalogue, the user, or an open-data layer."""
+    note = title.opendata
+    if not note:
+        return FACT_ORIGINS.get(title.origin, title.origin)
+    source = OPEN_SOURCES.get(note.get("source", ""), note.get("source", ""))
+    fetched = f", fetched {note['fetched']}" if note.get("fetched") else ""
+    if title.origin == "wikidata":
+        return f"from {source}{fetched}"
+    fields = ", ".join(_field_label(f) for f in note.get("fields", [])) or "nothing"
+    return f"{FACT_ORIGINS.get(title.origin, title.origin)}; {fields} from {source}{fetched}"
+
+
 def show_title(title: Title, entry: Entry | None) -> None:
     lines: list[tuple[str, object]] = [
         ("Korean title", " / ".join(x for x in (title.original_title, title.romanized_title) if x)),
         ("Also known as", ", ".join(title.alt_titles)),
         ("Year", title.year),
         ("Kind", title.kind),
-        ("Directed by", ", ".join(title.directors)),
+        ("Directed by", directed_by(title)),
         ("Runtime", f"{title.runtime_min} min" if title.runtime_min else None),
         ("Themes", ", ".join(title.themes)),
         ("Content notes", ", ".join(title.content_notes)),
         # A release you recorded replaces the catalogue's of the same type and region.
         ("Releases", "\n".join(release_line(r) for r in effective_releases(title.releases))),
         ("Id", title.id),
+        ("External ids", ", ".join(f"{ID_SCHEME_LABELS[k]} {v}" for k, v in title.ids.items())),
+        ("Facts", facts_line(title)),
     ]
-    if title.origin != "bundled":
-        lines.append(
-            (
-                "Source",
-                {"custom": "your own title", "user-file": "your catalogue file"}.get(
-                    title.origin, title.origin
-                ),
-            )
-        )
     if entry:
         lines += [
             (

@@ -1,4 +1,4 @@
-"""Catalogue commands: list, themes, validate."""
+"""Catalogue commands: list, themes, validate, update."""
 
 from pathlib import Path
 from typing import Annotated
@@ -19,6 +19,7 @@ from kwatch.cli.common import (
     WatchedOpt,
     YearOpt,
     build_filters,
+    clock_today,
     handle_errors,
     row_limit,
     state,
@@ -151,6 +152,99 @@ def catalogue_validate(
         if not as_json:
             output.message(f"{len(problems)} problem(s) in {file}.")
         raise typer.Exit(1)
+
+
+@catalogue_app.command("update")
+@handle_errors
+def catalogue_update(
+    ctx: typer.Context,
+    from_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="Read Wikidata entity JSON (EntityData, or a dump, .gz too) instead of fetching.",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be added, changed, removed.")
+    ] = False,
+    remove: Annotated[
+        bool, typer.Option("--remove", help="Delete the Wikidata layer (your data stays).")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Fetch South Korean films and series from Wikidata (CC0) into a separate layer.
+
+    Opt-in and undoable: the layer is one file next to your database; checked catalogue
+    facts and anything you entered win over it. Endpoints: KWATCH_WIKIDATA_SPARQL_URL,
+    KWATCH_WIKIDATA_API_URL.
+
+    \b
+    Example: kwatch catalogue update --dry-run
+             kwatch catalogue update --from Q483197.json
+             kwatch catalogue update --remove
+    """
+    from kwatch.catalogue import sync_catalogue
+    from kwatch.opendata.update import remove_layer, update_layer
+    from kwatch.paths import opendata_layer_path
+
+    st = state(ctx)
+    path = opendata_layer_path(st.db_path)
+    if remove and from_file is not None:
+        from kwatch.errors import InvalidInput
+
+        raise InvalidInput("--remove and --from do not go together; give one of them.")
+    conn = st.conn()
+    if remove:
+        report = remove_layer(path, dry_run=dry_run)
+    else:
+        with output.Progress() as progress:
+            report = update_layer(
+                path,
+                today=clock_today(),
+                from_file=from_file,
+                dry_run=dry_run,
+                conn=conn,
+                progress=progress,
+            )
+    if not dry_run:
+        for problem in sync_catalogue(conn, layer=path):
+            output.warning(f"skipped catalogue entry: {problem}")
+    render_update(report.to_dict(), as_json=as_json)
+
+
+def render_update(doc: dict, *, as_json: bool) -> None:
+    if as_json:
+        output.emit_json(doc)
+        return
+    if doc["action"] == "removed" or (doc["action"] == "dry-run" and not doc["source"]):
+        verb = "Would remove" if doc["action"] == "dry-run" else "Removed"
+        if doc["removed"] or doc["fetched"]:
+            output.message(f"{verb} the Wikidata layer ({doc['removed']} titles): {doc['path']}")
+        else:
+            output.message(f"There is no Wikidata layer to remove ({doc['path']}).")
+        return
+    would = "would be" if doc["dry_run"] else "were"
+    output.message(
+        f"Wikidata layer: {doc['total']} titles; {doc['added']} {would} added, "
+        f"{doc['changed']} changed, {doc['removed']} removed, {doc['unchanged']} unchanged."
+    )
+    if doc["joined_catalogue"]:
+        output.message(
+            f"{doc['joined_catalogue']} of them are catalogue titles already: their checked "
+            "facts stay, Wikidata only fills gaps."
+        )
+    if doc["skipped"]:
+        output.message(f"Skipped {doc['skipped_count']} values:")
+        for item in doc["skipped"]:
+            output.message(f"  {item['count']:>6}  {item['reason']}")
+    if doc["dry_run"]:
+        output.message("Nothing was written (--dry-run).")
+    else:
+        output.message(
+            f"Written to {doc['path']} ({doc['bytes']:,} bytes), data from Wikidata under "
+            "CC0. Undo with: kwatch catalogue update --remove"
+        )
 
 
 @app.command()

@@ -64,17 +64,20 @@ class State:
 
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
-            from kwatch.catalogue_files import all_files, fingerprint
+            from kwatch.catalogue_files import fingerprint, index_inputs
             from kwatch.db import explain_sqlite_error, get_meta, open_database
+            from kwatch.paths import opendata_layer_path
 
             conn = open_database(self.db_path)
             try:
-                stamp = fingerprint(all_files())
+                layer = opendata_layer_path(self.db_path)
+                stamp = fingerprint(index_inputs(layer))
                 if get_meta(conn, "catalogue_fingerprint") != stamp:
-                    # The files changed (or this is a new database): rebuild the index.
+                    # The files or the open-data layer changed (or this is a new database):
+                    # rebuild the index.
                     from kwatch.catalogue import sync_catalogue
 
-                    for problem in sync_catalogue(conn, stamp=stamp):
+                    for problem in sync_catalogue(conn, stamp=stamp, layer=layer):
                         output.warning(f"skipped catalogue entry: {problem}")
                 # Every change this command makes to the user's data is one operation of the
                 # journal, which `kwatch undo` can revert. Commands that only read skip the

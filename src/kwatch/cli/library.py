@@ -377,16 +377,18 @@ def path(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     \b
     Example: kwatch path
     """
-    from kwatch.paths import bundled_catalogue_dir, user_catalogue_dir
+    from kwatch.paths import bundled_catalogue_dir, opendata_layer_path, user_catalogue_dir
 
     db_path = state(ctx).db_path
     if as_json:
+        layer = opendata_layer_path(db_path)
         output.emit_json(
             {
                 "database": str(db_path),
                 "database_exists": db_path.exists(),
                 "catalogue_dir": str(user_catalogue_dir()),
                 "bundled_catalogue": str(bundled_catalogue_dir()),
+                "opendata_layer": str(layer) if layer.is_file() else None,
             }
         )
     else:
