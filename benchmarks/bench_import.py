@@ -97,7 +97,7 @@ def whole_command(source: Path, tmp: Path, runs: int) -> tuple[float, float]:
 def core_only(source: Path, tmp: Path, runs: int) -> float:
     from kwatch.catalogue import sync_catalogue
     from kwatch.db import open_database
-    from kwatch.importers import import_letterboxd
+    from kwatch.transfer.engine import import_letterboxd
 
     os.environ["KWATCH_CATALOGUE_DIR"] = str(tmp / "catalogue")
     samples = []

@@ -126,7 +126,7 @@ def test_real_export_imports_every_kind_of_thing_once(run):
 
 @needs_lb
 def test_real_export_imports_in_well_under_two_seconds(conn):
-    from kwatch.importers import import_letterboxd
+    from kwatch.transfer.engine import import_letterboxd
 
     start = time.perf_counter()
     report = import_letterboxd(conn, LB, today=TODAY_DATE)
@@ -199,11 +199,11 @@ def test_dry_run_human_output(run, db_path, started):
 
 @needs_lb
 def test_a_crash_half_way_leaves_the_database_as_it_was(run, db_path, started, monkeypatch):
-    from kwatch import importers
+    from kwatch.transfer import engine, letterboxd
 
-    monkeypatch.setattr(importers, "BATCH_ROWS", 50)  # so rows are written before the crash
+    monkeypatch.setattr(engine, "BATCH_ROWS", 50)  # so rows are written before the crash
     calls = {"n": 0}
-    real = importers._lb_reviews
+    real = letterboxd.ROW_READERS["reviews"]
 
     def crash_on_the_tenth_review(*args, **kwargs):
         calls["n"] += 1
@@ -211,7 +211,7 @@ def test_a_crash_half_way_leaves_the_database_as_it_was(run, db_path, started, m
             raise RuntimeError("disk on fire")
         return real(*args, **kwargs)
 
-    monkeypatch.setitem(importers.ROW_READERS, ("letterboxd", "reviews"), crash_on_the_tenth_review)
+    monkeypatch.setitem(letterboxd.ROW_READERS, "reviews", crash_on_the_tenth_review)
     with pytest.raises(RuntimeError, match="disk on fire"):
         run("import", "letterboxd", str(LB))
     assert calls["n"] == 10
@@ -220,14 +220,14 @@ def test_a_crash_half_way_leaves_the_database_as_it_was(run, db_path, started, m
 
 @needs_lb
 def test_ctrl_c_half_way_leaves_the_database_as_it_was(conn, db_path, monkeypatch):
-    from kwatch import importers
     from kwatch.library import add
     from kwatch.titles import resolve
+    from kwatch.transfer import engine
 
     add(conn, resolve(conn, "Oasis"), today=TODAY_DATE)
     before = db_snapshot(db_path)
-    monkeypatch.setattr(importers, "BATCH_ROWS", 100)
-    real_flush = importers._Importer.flush
+    monkeypatch.setattr(engine, "BATCH_ROWS", 100)
+    real_flush = engine.Importer.flush
     flushes = {"n": 0}
 
     def interrupted(self):
@@ -236,9 +236,9 @@ def test_ctrl_c_half_way_leaves_the_database_as_it_was(conn, db_path, monkeypatc
         if flushes["n"] == 3:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(importers._Importer, "flush", interrupted)
+    monkeypatch.setattr(engine.Importer, "flush", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        importers.import_letterboxd(conn, LB, today=TODAY_DATE)
+        engine.import_letterboxd(conn, LB, today=TODAY_DATE)
     assert db_snapshot(db_path) == before
     assert not conn.in_transaction
 
@@ -321,7 +321,7 @@ def test_a_50_mb_file_streams_in_flat_memory(tmp_path, conn):
     """50 MB of long reviews: imported row by row, memory far below the file's size."""
     import tracemalloc
 
-    from kwatch.importers import import_letterboxd
+    from kwatch.transfer.engine import import_letterboxd
 
     path = tmp_path / "reviews.csv"
     review = ('A long review, with commas, "quotes", <i>HTML</i> and\nline breaks. ' * 160)[:10000]
@@ -885,7 +885,7 @@ def test_csv_export_one_row_per_entry(run, rich_library, tmp_path):
 
 
 def test_every_csv_we_write_is_safe_in_a_spreadsheet(run, tmp_path):
-    from kwatch.exporters import safe_cell
+    from kwatch.transfer.spreadsheet import safe_cell
 
     for dangerous in ("=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx"):
         assert safe_cell(dangerous) == "'" + dangerous

@@ -156,7 +156,7 @@ REMINDER_ITEM = obj(
     }
 )
 
-# Import, export, backup (kwatch/importers.py, exporters.py).
+# Import, export, backup (kwatch/transfer/).
 COUNT3 = obj({"added": INT, "updated": INT, "unchanged": INT})
 IMPORT_REPORT = top(
     {
@@ -333,7 +333,7 @@ SCHEMAS: dict[str, Schema] = {
     "import imdb": IMPORT_REPORT,
     "import kwatch": IMPORT_REPORT,
     # `export --format json` to stdout prints the export itself (its own "format"/"version"
-    # header, see exporters.py); with --output and --json it prints this summary.
+    # header, see transfer/letterboxd_export.py); with --output and --json it prints this summary.
     "export": top(
         {
             "format": {"enum": ["json", "letterboxd", "csv"]},

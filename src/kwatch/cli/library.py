@@ -92,9 +92,8 @@ def add(
     """
     from kwatch.db import transaction
     from kwatch.library import add as add_entry
-    from kwatch.library import check_priority
+    from kwatch.library import add_custom_title, check_priority
     from kwatch.models import Release
-    from kwatch.titles import add_custom_title
     from kwatch.values import KINDS, RELEASE_TYPES, parse_choice, parse_partial_date
 
     today = clock_today()

@@ -12,7 +12,7 @@ from kwatch.cli import app
 from kwatch.cli.common import JsonFlag, clock_today, handle_errors, state
 
 if TYPE_CHECKING:
-    from kwatch.importers import ImportReport
+    from kwatch.transfer.report import ImportReport
 
 import_app = typer.Typer(
     name="import",
@@ -86,7 +86,8 @@ def import_letterboxd(
     \b
     Example: kwatch import letterboxd letterboxd-me-2026-11-22-utc.zip --dry-run
     """
-    from kwatch.importers import prepare_letterboxd, run_import
+    from kwatch.transfer.engine import run_import
+    from kwatch.transfer.letterboxd import prepare_letterboxd
 
     today = clock_today()
     plan = prepare_letterboxd(path)  # checks every file before the database is opened
@@ -113,7 +114,8 @@ def import_imdb(
     \b
     Example: kwatch import imdb ratings.csv watchlist.csv
     """
-    from kwatch.importers import prepare_imdb, run_import
+    from kwatch.transfer.engine import run_import
+    from kwatch.transfer.imdb import prepare_imdb
 
     today = clock_today()
     plan = prepare_imdb(paths)
@@ -137,8 +139,8 @@ def import_kwatch(
     \b
     Example: kwatch import kwatch kwatch-export.json
     """
-    from kwatch.importers import import_kwatch as restore
-    from kwatch.importers import load_kwatch_export
+    from kwatch.transfer.kwatch_json import import_kwatch as restore
+    from kwatch.transfer.kwatch_json import load_kwatch_export
 
     today = clock_today()
     doc = load_kwatch_export(file)
@@ -178,14 +180,10 @@ def export(
     import json
 
     from kwatch.errors import InvalidInput
-    from kwatch.exporters import (
-        EXPORT_FORMATS,
-        csv_rows,
-        csv_text,
-        export_document,
-        write_letterboxd,
-        write_text,
-    )
+    from kwatch.transfer import EXPORT_FORMATS
+    from kwatch.transfer.kwatch_json import export_document
+    from kwatch.transfer.letterboxd_export import write_letterboxd
+    from kwatch.transfer.spreadsheet import csv_rows, csv_text, write_text
     from kwatch.values import parse_choice
 
     fmt = parse_choice(format, EXPORT_FORMATS, "--format")
@@ -256,7 +254,7 @@ def backup(
     \b
     Example: kwatch backup ~/backups/
     """
-    from kwatch.exporters import backup_database
+    from kwatch.transfer.backup import backup_database
 
     result = backup_database(state(ctx).db_path, path, today=clock_today(), force=force)
     if as_json:

@@ -1,0 +1,315 @@
+"""Letterboxd's export: which file is which, and reading each kind of row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kwatch.errors import InvalidInput
+from kwatch.textnorm import slugify
+from kwatch.transfer.fields import (
+    Getter,
+    getter,
+    letterboxd_rating,
+    name_year,
+    parse_day,
+    split_tags,
+)
+from kwatch.transfer.report import RowError
+from kwatch.transfer.sources import (
+    FileSpec,
+    HeaderCheck,
+    ImportPlan,
+    PlannedFile,
+    Source,
+    detect_encoding,
+    find_sources,
+    first_rows,
+    is_imdb,
+    is_list_file,
+    norm,
+    plan_file,
+    read_rows,
+    warnings_for,
+)
+
+if TYPE_CHECKING:
+    from kwatch.transfer.engine import Importer
+
+LB_SPECS = {
+    "watched": FileSpec(
+        "watched", "watched.csv", ("Date", "Name", "Year", "Letterboxd URI"), ("Name", "Year")
+    ),
+    "diary": FileSpec(
+        "diary",
+        "diary.csv",
+        ("Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Tags", "Watched Date"),
+        ("Name", "Year", "Watched Date"),
+    ),
+    "reviews": FileSpec(
+        "reviews",
+        "reviews.csv",
+        (
+            "Date",
+            "Name",
+            "Year",
+            "Letterboxd URI",
+            "Rating",
+            "Rewatch",
+            "Review",
+            "Tags",
+            "Watched Date",
+        ),
+        ("Name", "Year", "Review"),
+    ),
+    "ratings": FileSpec(
+        "ratings",
+        "ratings.csv",
+        ("Date", "Name", "Year", "Letterboxd URI", "Rating"),
+        ("Name", "Year", "Rating"),
+    ),
+    "watchlist": FileSpec(
+        "watchlist", "watchlist.csv", ("Date", "Name", "Year", "Letterboxd URI"), ("Name", "Year")
+    ),
+}
+LB_LIST_META = FileSpec(
+    "list", "a list file (lists/*.csv)", ("Date", "Name", "Tags", "URL", "Description"), ("Name",)
+)
+LB_LIST_ITEMS = FileSpec(
+    "list",
+    "a list file (lists/*.csv)",
+    ("Position", "Name", "Year", "URL", "Description"),
+    ("Name", "Year"),
+)
+# Read in this order so a title's facts arrive before what refers to them.
+LB_ORDER = ("watched", "diary", "reviews", "ratings", "watchlist", "list")
+# Folders of a Letterboxd export that hold things that are not the user's history.
+LB_IGNORED_FOLDERS = {"deleted", "orphaned", "likes"}
+
+
+def _list_headers(rows: list[list[str]]) -> tuple[list[str], list[str]]:
+    """(list meta header, items header) of a list file's first rows."""
+    rows = [r for r in rows if not norm(r[0]).startswith("letterboxd list export")]
+    if len(rows) < 3:
+        return (rows[0] if rows else []), []
+    return rows[0], rows[2]
+
+
+def _guess_letterboxd_kind(src: Source, rows: list[list[str]]) -> str:
+    if is_list_file(rows):
+        return "list"
+    header = {norm(h) for h in (rows[0] if rows else [])}
+    if is_imdb(rows):
+        raise InvalidInput(f"{src.name} is an IMDb export; import it with `kwatch import imdb`.")
+    if "review" in header:
+        return "reviews"
+    if "watched date" in header:
+        return "diary"
+    if "rating" in header:
+        return "ratings"
+    if {"name", "year"} <= header:
+        stem = Path(src.member).stem.casefold()
+        if "watchlist" in stem:
+            return "watchlist"
+        if "watched" in stem:
+            return "watched"
+        raise InvalidInput(
+            f"{src.name} could be watched.csv or watchlist.csv (they have the same columns); "
+            "keep the name Letterboxd gave it, or rename it to watched.csv or watchlist.csv."
+        )
+    raise InvalidInput(
+        f"{src.name} is not a file of a Letterboxd export: its header is "
+        f"{','.join(h.strip() for h in (rows[0] if rows else []))[:200]!r}. Expected one of: "
+        + "; ".join(f"{s.filename}: {','.join(s.columns)}" for s in LB_SPECS.values())
+        + f"; lists/*.csv: {','.join(LB_LIST_ITEMS.columns)}."
+    )
+
+
+def _kind_from_member(member: str) -> str | None:
+    parts = member.split("/")
+    base = parts[-1].casefold()
+    parents = [p.casefold() for p in parts[:-1]]
+    if parents and parents[-1] == "lists":
+        return "list"
+    if any(p in LB_IGNORED_FOLDERS for p in parents):
+        return None
+    stem = base.removesuffix(".csv")
+    return stem if stem in LB_SPECS else None
+
+
+def _check_list(src: Source, rows: list[list[str]]) -> tuple[str, ...]:
+    meta, items = _list_headers(rows)
+    LB_LIST_META.check(src, meta)
+    return LB_LIST_ITEMS.check(src, items)
+
+
+def _check_for(kind: str) -> HeaderCheck:
+    return _check_list if kind == "list" else LB_SPECS[kind].check_rows
+
+
+def _rows_needed(kind: str) -> int:
+    return 4 if kind == "list" else 1
+
+
+def prepare_letterboxd(path: Path) -> ImportPlan:
+    """Check a Letterboxd export (ZIP, folder or one CSV) before anything is written."""
+    sources, container = find_sources(path)
+    planned: list[PlannedFile] = []
+    ignored: list[str] = []
+    if container == "file":
+        src = sources[0]
+        encoding = detect_encoding(src)
+        rows = first_rows(src, encoding[0], 4)
+        if not rows:
+            raise InvalidInput(f"{src.name} is empty: it has no header and no rows.")
+        # The name Letterboxd gave it decides (so a wrong header gets that file's expected
+        # header in the message); a renamed file is recognised by its header.
+        named = _kind_from_member(src.member)
+        kind = _guess_letterboxd_kind(src, rows) if named is None or is_imdb(rows) else named
+        planned.append(plan_file(src, kind, _check_for(kind), encoding, _rows_needed(kind)))
+    else:
+        chosen: dict[str, Source] = {}
+        for src in sources:
+            kind = _kind_from_member(src.member)
+            if kind is None:
+                ignored.append(src.name)
+            elif kind == "list":
+                planned.append(plan_file(src, "list", _check_list, rows_needed=4))
+            elif kind in chosen:
+                # Two diary.csv files (say, one in a sub-folder): the shallower one is the export.
+                keep, drop = sorted([chosen[kind], src], key=lambda s: s.member.count("/"))
+                chosen[kind] = keep
+                ignored.append(drop.name)
+            else:
+                chosen[kind] = src
+        planned += [plan_file(s, k, _check_for(k)) for k, s in chosen.items()]
+        if not planned:
+            what = "ZIP" if container == "zip" else "folder"
+            raise InvalidInput(
+                f"{path} is a {what} but not a Letterboxd export: it has none of "
+                "watched.csv, diary.csv, ratings.csv, reviews.csv, watchlist.csv or lists/*.csv. "
+                "Download the export from letterboxd.com/settings/data and give its ZIP."
+            )
+    planned.sort(key=lambda f: (LB_ORDER.index(f.kind), f.source.member))
+    return ImportPlan(
+        "letterboxd", str(path), tuple(planned), tuple(ignored), tuple(warnings_for(planned))
+    )
+
+
+def _lb_watched(imp: Importer, f: PlannedFile, get: Getter) -> None:
+    name, year = name_year(get, imp.today)
+    logged = parse_day(get("date"), "Date", imp.today)
+    imp.touch(imp.resolve(name, year), completed=True, seen=logged)
+
+
+def _lb_watchlist(imp: Importer, f: PlannedFile, get: Getter) -> None:
+    name, year = name_year(get, imp.today)
+    added = parse_day(get("date"), "Date", imp.today)
+    imp.touch(imp.resolve(name, year), planned=True, planned_on=added)
+
+
+def _lb_ratings(imp: Importer, f: PlannedFile, get: Getter) -> None:
+    name, year = name_year(get, imp.today)
+    rating = letterboxd_rating(get("rating"), required=True)
+    rated = parse_day(get("date"), "Date", imp.today)
+    tid = imp.resolve(name, year)
+    # ratings.csv holds the film's current rating: it outranks the per-viewing ones.
+    imp.touch(tid, completed=True, seen=rated, rating=(2, rated or "", rating, rated))
+
+
+def _lb_diary(imp: Importer, f: PlannedFile, get: Getter, *, review: bool = False) -> None:
+    name, year = name_year(get, imp.today)
+    watched = parse_day(get("watched date"), "Watched Date", imp.today, required=not review)
+    logged = parse_day(get("date"), "Date", imp.today)
+    rating = letterboxd_rating(get("rating"))
+    rewatch = get("rewatch").casefold() in ("yes", "true", "1")
+    tags = split_tags(get("tags"))
+    text = get("review") if review else ""
+    uri = get("letterboxd uri")
+    tid = imp.resolve(name, year)
+    when = watched or logged or imp.today.isoformat()
+    if watched:
+        # The diary entry's URI is its identity; without one (rare), the title, the day and
+        # the how-many-th row of that title and day in the file.
+        key = (
+            f"letterboxd:{uri}"
+            if uri
+            else f"letterboxd:{tid}:{watched}:{imp.nth(f.kind, tid, watched)}"
+        )
+        imp.viewing(tid, key, watched, rating, rewatch, logged or watched)
+    if text:
+        key = (
+            f"letterboxd:review:{uri}"
+            if uri
+            else f"letterboxd:review:{tid}:{when}:{imp.nth('review', tid, when)}"
+        )
+        imp.note(tid, key, text, logged or when)
+    imp.touch(
+        tid,
+        completed=True,
+        viewed=watched,
+        seen=logged or when,
+        tags=tags,
+        rating=(1, when, rating, logged or when) if rating is not None else None,
+    )
+
+
+def _lb_reviews(imp: Importer, f: PlannedFile, get: Getter) -> None:
+    _lb_diary(imp, f, get, review=True)
+
+
+def _read_list(imp: Importer, f: PlannedFile) -> int:
+    """A list file: a meta block (the list's name), a blank line, then the films."""
+    stage, tag, list_date, meta_header, count = 0, "", None, (), 0
+    list_slug = ""
+    for line, fields in read_rows(f.source, f.encoding):
+        if not any(x.strip() for x in fields):
+            continue
+        if stage == 0:
+            if norm(fields[0]).startswith("letterboxd list export"):
+                continue
+            meta_header, stage = tuple(norm(x) for x in fields), 1
+            continue
+        if stage == 1:
+            get = getter(meta_header, fields)
+            list_name = get("name") or Path(f.source.member).stem
+            list_slug = slugify(list_name) or slugify(Path(f.source.member).stem) or "list"
+            tag = f"list:{list_slug}"
+            try:
+                list_date = parse_day(get("date"), "Date", imp.today)
+            except RowError:
+                list_date = None
+            stage = 2
+            continue
+        if stage == 2:
+            stage = 3  # the films' header, checked when the import was planned
+            continue
+        count += 1
+        get = getter(f.header, fields)
+        try:
+            name, year = name_year(get, imp.today)
+            tid = imp.resolve(name, year)
+        except RowError as exc:
+            imp.reject(f.source.name, line, str(exc))
+            continue
+        imp.touch(tid, planned=True, planned_on=list_date, tags=[tag])
+        description = get("description")
+        if description:
+            imp.note(
+                tid,
+                f"letterboxd:list:{list_slug}:{tid}",
+                description,
+                list_date or imp.today.isoformat(),
+            )
+    return count
+
+
+ROW_READERS: dict[str, Callable[[Importer, PlannedFile, Getter], None]] = {
+    "watched": _lb_watched,
+    "diary": _lb_diary,
+    "reviews": _lb_reviews,
+    "ratings": _lb_ratings,
+    "watchlist": _lb_watchlist,
+}
+FILE_READERS: dict[str, Callable[[Importer, PlannedFile], int]] = {"list": _read_list}
