@@ -91,6 +91,7 @@ ENTRY_PROPS: dict[str, Schema] = {
     "rating": STARS,
     "rated_on": nullable(DAY),
     "notes": array(obj({"id": INT, "text": STR, "created_on": DAY})),
+    "reviews": array(obj({"id": INT, "text": STR, "published_on": DAY, "spoilers": BOOL})),
     "viewings": array(
         obj(
             {
@@ -178,6 +179,7 @@ IMPORT_REPORT = top(
                     "viewings",
                     "ratings",
                     "notes",
+                    "reviews",
                     "tags",
                     "releases",
                 )

@@ -19,6 +19,7 @@ REPORT_KINDS = (
     "viewings",
     "ratings",
     "notes",
+    "reviews",
     "tags",
     "releases",
 )
@@ -47,6 +48,15 @@ def add_user_titles(
     from kwatch.titles import index_titles
 
     index_titles(conn, titles, write_releases=False, keys=keys)
+
+
+def add_source_ids(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
+    """(scheme, value, title_id, name, year): how a source names a title. A value already
+    known keeps its title (one id is one film)."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO source_ids (scheme, value, title_id, name, year) VALUES (?,?,?,?,?)",
+        rows,
+    )
 
 
 def add_viewings(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
@@ -79,6 +89,20 @@ def add_notes(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
 def update_notes(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
     """(text, id)."""
     conn.executemany("UPDATE entry_notes SET text = ? WHERE id = ?", rows)
+
+
+def add_reviews(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
+    """(title_id, text, original, published_on, spoilers, import_key) rows of public reviews."""
+    conn.executemany(
+        "INSERT INTO reviews (title_id, text, original, published_on, spoilers, import_key)"
+        " VALUES (?,?,?,?,?,?)",
+        rows,
+    )
+
+
+def update_reviews(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
+    """(text, original, spoilers, id): a review edited at the source."""
+    conn.executemany("UPDATE reviews SET text = ?, original = ?, spoilers = ? WHERE id = ?", rows)
 
 
 # --- entries from what an import says about each title ----------------------------------------
@@ -187,6 +211,8 @@ class EntryRecord(NamedTuple):
     # date, precision, rating, note, rewatch, created_on, import_key
     viewings: tuple[tuple[str, str, int | None, str | None, int, str, str | None], ...]
     history: tuple[tuple[str, str], ...]  # status, changed_on
+    # text, original, published_on, spoilers, import_key
+    reviews: tuple[tuple[str, str | None, str, int, str | None], ...] = ()
 
 
 def _take(pool: dict, item: object) -> bool:
@@ -276,6 +302,21 @@ def merge_entry(conn: sqlite3.Connection, e: EntryRecord, count: Count) -> None:
             continue
         add_viewings(c, [(tid, day, precision, rating, note, rewatch, created_on, key)])
         count("viewings", "added")
+    if e.reviews:
+        old_reviews = _multiset(
+            tuple(r)
+            for r in c.execute("SELECT text, published_on FROM reviews WHERE title_id = ?", (tid,))
+        )
+        for text, original, published_on, spoilers, key in e.reviews:
+            known = (
+                key is not None
+                and c.execute("SELECT 1 FROM reviews WHERE import_key = ?", (key,)).fetchone()
+            )
+            if known or _take(old_reviews, (text, published_on)):
+                count("reviews", "unchanged")
+                continue
+            add_reviews(c, [(tid, text, original, published_on, spoilers, key)])
+            count("reviews", "added")
     added_history = False
     for status, changed_on in e.history:
         if _take(old_history, (status, changed_on)):

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 # Every table that holds what the user recorded about a title (removing a title empties them).
 ENTRY_TABLES = (
+    "reviews",
+    "likes",
     "entry_tags",
     "entry_notes",
     "viewings",

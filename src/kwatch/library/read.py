@@ -6,7 +6,7 @@ import sqlite3
 
 from kwatch.errors import InvalidInput, NotFound
 from kwatch.filters import Filters
-from kwatch.models import Entry, Note, StatusChange, Title, Viewing
+from kwatch.models import Entry, Note, Review, StatusChange, Title, Viewing
 from kwatch.titles import titles_by_ids
 
 SORTS = ("added", "title", "year", "rating", "priority", "status", "watched")
@@ -54,6 +54,9 @@ def load_entries(conn: sqlite3.Connection, ids: list[str]) -> list[Entry]:
     viewings = _grouped(
         conn, "SELECT * FROM viewings WHERE title_id IN ({marks}) ORDER BY date, id", ids
     )
+    reviews = _grouped(
+        conn, "SELECT * FROM reviews WHERE title_id IN ({marks}) ORDER BY published_on, id", ids
+    )
     history = _grouped(
         conn, "SELECT * FROM status_history WHERE title_id IN ({marks}) ORDER BY id", ids
     )
@@ -91,6 +94,12 @@ def load_entries(conn: sqlite3.Connection, ids: list[str]) -> list[Entry]:
                 ),
                 status_history=tuple(
                     StatusChange(r["status"], r["changed_on"]) for r in history.get(title_id, [])
+                ),
+                reviews=tuple(
+                    Review(
+                        r["id"], r["text"], r["published_on"], bool(r["spoilers"]), r["original"]
+                    )
+                    for r in reviews.get(title_id, [])
                 ),
             )
         )

@@ -17,6 +17,7 @@ from kwatch.models import Title
 from kwatch.textnorm import name_key, slugify
 from kwatch.titles import name_keys
 from kwatch.transfer.fields import RowError, getter
+from kwatch.transfer.html_text import readable
 from kwatch.transfer.report import REJECTED_LISTED, DryRun, FileUsed, ImportReport, Rejected
 from kwatch.transfer.sources import ImportPlan, PlannedFile, read_rows
 
@@ -66,8 +67,7 @@ class Importer:
         self.matched: set[str] = set()
         self.seen: dict[str, _Seen] = {}
         self.new_titles: dict[str, Title] = {}
-        self.resolved: dict[tuple[str, str, int | None], str] = {}
-        self.resolved_raw: dict[tuple[str, str | None, int | None], str] = {}
+        self.resolved_raw: dict[tuple, str] = {}
         self.title_keys: dict[str, list[tuple[str, str]]] = {}
         self.seen_keys: set[str] = set()
         self.occurrence: dict[tuple[str, str, str], int] = {}
@@ -76,7 +76,13 @@ class Importer:
         self.note_rows: list[tuple] = []
         self.note_updates: list[tuple] = []
         self.note_bytes = 0
+        self.review_rows: list[tuple] = []
+        self.review_updates: list[tuple] = []
         self.adopted: list[tuple[str, int]] = []
+        self.source_rows: list[tuple] = []  # new source ids: scheme, value, title, name, year
+        self.matched_by = {"id": 0, "name": 0}
+        self.state: dict[str, Any] = {}  # what a service's readers keep between rows
+        self.seen_keys_of_entries: dict[str, str] = {}  # a diary entry's URI -> its title
         self._load()
 
     def _load(self) -> None:
@@ -111,6 +117,24 @@ class Importer:
                 "SELECT import_key, id, text FROM entry_notes WHERE import_key IS NOT NULL"
             )
         }
+        self.review_keys = {
+            r[0]: (r[1], r[2])
+            for r in c.execute(
+                "SELECT import_key, id, original FROM reviews WHERE import_key IS NOT NULL"
+            )
+        }
+        # Source ids: the user's (source_ids) and, where the catalogue has them (the title_ids
+        # table of migration m004_external_ids), the catalogue's own.
+        self.by_id: dict[tuple[str, str], str] = {}
+        self.ids_of: dict[str, dict[str, set[str]]] = {}
+        tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        sources = ["SELECT scheme, value, title_id FROM source_ids"]
+        if "title_ids" in tables:
+            sources.append("SELECT scheme, value, title_id FROM title_ids")
+        for sql in sources:
+            for scheme, value, tid in c.execute(sql):
+                self.by_id.setdefault((scheme, value), tid)
+                self.ids_of.setdefault(tid, {}).setdefault(scheme, set()).add(value)
 
     # ---- titles
 
@@ -119,24 +143,32 @@ class Importer:
         name: str,
         year: int | None,
         *,
+        ids: tuple[tuple[str, str], ...] = (),
         original: str | None = None,
         directors: tuple[str, ...] = (),
         kind: str = "film",
         runtime: int | None = None,
     ) -> str:
-        raw = (name, original, year)
+        """The title a row names. Its source ids decide first: a known id is that title, and a
+        title that has another id of the same scheme is another film, whatever its name.
+        Then names and years (the catalogue, then the user's titles); else a new user title."""
+        raw = (name, original, year, ids)
         if raw in self.resolved_raw:  # most rows name a film seen before: skip the folding
             return self.resolved_raw[raw]
+        for pair in ids:
+            tid = self.by_id.get(pair)
+            if tid is not None:
+                self._claim(tid, ids, name, year, "id")
+                self.resolved_raw[raw] = tid
+                return tid
         first, second = name_key(name), name_key(original or "")
         if not first and not second:
             raise RowError(f"the title {name!r} has no letters or digits")
-        cache_key = (first, second, year)
-        if cache_key in self.resolved:
-            self.resolved_raw[raw] = self.resolved[cache_key]
-            return self.resolved[cache_key]
         best: tuple[int, bool, str] | None = None
         for key in (first, second):
             for tid, tyear, custom in self.by_key.get(key, ()) if key else ():
+                if self._other_film(tid, ids):
+                    continue
                 if custom:
                     # A user title is the same film only in the same year: two user films
                     # called "Rain" a year apart are two films.
@@ -151,11 +183,43 @@ class Importer:
                 rank = (diff, custom, tid)
                 if best is None or rank < best:
                     best = rank
-        tid = best[2] if best else self._new_title(name, year, original, directors, kind, runtime)
-        if self.origins.get(tid, "custom") != "custom":
-            self.matched.add(tid)
-        self.resolved[cache_key] = self.resolved_raw[raw] = tid
+        if best:
+            tid = best[2]
+            self._claim(tid, ids, name, year, "name")
+        else:
+            tid = self._new_title(name, year, original, directors, kind, runtime, ids)
+            self._claim(tid, ids, name, year, None)
+        if not ids:
+            self.resolved_raw[raw] = tid
         return tid
+
+    def _other_film(self, tid: str, ids: tuple[tuple[str, str], ...]) -> bool:
+        """True when `tid` already has a different id of one of these schemes."""
+        have = self.ids_of.get(tid)
+        return bool(have) and any(have.get(s) and v not in have[s] for s, v in ids)
+
+    def _claim(
+        self,
+        tid: str,
+        ids: tuple[tuple[str, str], ...],
+        name: str,
+        year: int | None,
+        how: str | None,
+    ) -> None:
+        """Remember the row's ids for `tid` (written with the import) and how it matched."""
+        if self.origins.get(tid, "custom") != "custom" and tid not in self.matched:
+            self.matched.add(tid)
+            if how:
+                self.matched_by[how] += 1
+        for scheme, value in ids:
+            if (scheme, value) not in self.by_id:
+                self.by_id[(scheme, value)] = tid
+                self.ids_of.setdefault(tid, {}).setdefault(scheme, set()).add(value)
+                self.source_rows.append((scheme, value, tid, name, year))
+
+    def add_id(self, tid: str, scheme: str, value: str, name: str, year: int | None) -> None:
+        """Another id of a title this import has placed (a year-less row that names it)."""
+        self._claim(tid, ((scheme, value),), name, year, None)
 
     def _new_title(
         self,
@@ -165,13 +229,21 @@ class Importer:
         directors: tuple[str, ...],
         kind: str,
         runtime: int | None,
+        ids: tuple[tuple[str, str], ...] = (),
     ) -> str:
         display = name.strip() or (original or "").strip()
         base = slugify(display) or name_key(display)
         tid = f"{base}-{year}" if year else base
         if tid in self.origins or tid in self.new_titles:
-            # Same id, names that differ only in punctuation ("Rain" / "rain"): the same film.
-            return tid
+            if not ids:
+                # No ids to tell them apart, names that differ only in punctuation: the same.
+                return tid
+            # Names did not place it, or the title there has another id: another film of the
+            # same name and year ("Rain" and "rain", 2019) gets an id of its own.
+            n = 2
+            while f"{tid}-{n}" in self.origins or f"{tid}-{n}" in self.new_titles:
+                n += 1
+            tid = f"{tid}-{n}"
         if original and name_key(original) == name_key(display):
             original = None
         title = Title(
@@ -262,6 +334,28 @@ class Importer:
         if len(self.note_rows) >= BATCH_ROWS or self.note_bytes >= BATCH_TEXT_BYTES:
             self.flush()
 
+    def review(
+        self, tid: str, key: str, original: str, published: str, spoilers: bool = False
+    ) -> None:
+        """A public review: readable text, and the original as the source wrote it."""
+        if key in self.seen_keys:
+            return
+        self.seen_keys.add(key)
+        old = self.review_keys.get(key)
+        text = readable(original)
+        if old is not None:
+            if old[1] == original:
+                self.count("reviews", "unchanged")
+            else:
+                self.review_updates.append((text, original, int(spoilers), old[0]))
+                self.count("reviews", "updated")
+            return
+        self.review_rows.append((tid, text, original, published, int(spoilers), key))
+        self.note_bytes += len(original) * 2
+        self.count("reviews", "added")
+        if len(self.review_rows) >= BATCH_ROWS or self.note_bytes >= BATCH_TEXT_BYTES:
+            self.flush()
+
     def nth(self, file: str, tid: str, when: str) -> int:
         """1 for the first row of this title on this day in this file, 2 for the second..."""
         key = (file, tid, when)
@@ -293,9 +387,17 @@ class Importer:
         if self.note_updates:
             bulk.update_notes(c, self.note_updates)
             self.note_updates = []
+        if self.review_rows:
+            bulk.add_reviews(c, self.review_rows)
+            self.review_rows = []
+            self.note_bytes = 0
+        if self.review_updates:
+            bulk.update_reviews(c, self.review_updates)
+            self.review_updates = []
 
     def finish(self) -> None:
         bulk.add_user_titles(self.conn, list(self.new_titles.values()), self.title_keys)
+        bulk.add_source_ids(self.conn, self.source_rows)
         self.count("titles", "added", len(self.new_titles))
         self.count(
             "titles", "unchanged", sum(1 for t in self.seen if self.origins.get(t) == "custom")

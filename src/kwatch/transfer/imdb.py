@@ -126,9 +126,11 @@ def _imdb_title(imp: Importer, get: Getter) -> str:
     runtime_text = get("runtime (mins)")
     runtime = int(runtime_text) if runtime_text.isdigit() else None
     directors = tuple(split_tags(get("directors")))
+    const = get("const")
     return imp.resolve(
         title or original,
         year,
+        ids=(("imdb", const),) if const.startswith("tt") else (),
         original=original or None,
         directors=directors,
         kind=kind,

@@ -14,6 +14,7 @@ from kwatch.errors import InvalidInput
 from kwatch.library.bulk import (
     Counts,
     EntryRecord,
+    add_source_ids,
     add_user_releases,
     add_user_titles,
     merge_entry,
@@ -26,7 +27,7 @@ from kwatch.transfer.report import REJECTED_LISTED, FileUsed, ImportReport, Reje
 from kwatch.values import KINDS, PRECISIONS, STATUSES, half_stars, stars
 
 EXPORT_FORMAT = "kwatch-export"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2  # 2: reviews apart from notes, source ids, lists
 
 
 def load_kwatch_export(path: Path) -> dict[str, Any]:
@@ -214,6 +215,26 @@ def _entry_from_export(item: object) -> EntryRecord:
                 v.get("import_key"),
             )
         )
+    reviews = []
+    _check(isinstance(item.get("reviews", []), list), f"{tid}: reviews must be a list")
+    for r in item.get("reviews", []):
+        _check(
+            isinstance(r, dict) and isinstance(r.get("text"), str),
+            f"{tid}: a review has no text",
+        )
+        _check(_is_day(r.get("published_on")), f"{tid}: a review's published_on is not a date")
+        _check(_opt_str(r.get("original")), f"{tid}: a review's original must be text")
+        _check(_opt_str(r.get("import_key")), f"{tid}: a review's import_key must be text")
+        _check(isinstance(r.get("spoilers", False), bool), f"{tid}: spoilers must be true/false")
+        reviews.append(
+            (
+                r["text"],
+                r.get("original"),
+                r["published_on"],
+                int(r.get("spoilers", False)),
+                r.get("import_key"),
+            )
+        )
     history = []
     for h in item.get("status_history", []):
         _check(
@@ -232,6 +253,7 @@ def _entry_from_export(item: object) -> EntryRecord:
         notes=tuple(notes),
         viewings=tuple(viewings),
         history=tuple(history),
+        reviews=tuple(reviews),
     )
 
 
@@ -266,6 +288,32 @@ def _release_from_export(item: object) -> tuple:
         item.get("note"),
         item.get("source"),
     )
+
+
+def _source_ids_from_export(
+    doc: dict[str, Any], origins: dict[str, str], rejected: list[Rejected], name: str
+) -> list[tuple]:
+    out = []
+    for n, item in enumerate(doc.get("source_ids", []), start=1):
+        ok = (
+            isinstance(item, dict)
+            and all(isinstance(item.get(k), str) for k in ("scheme", "value", "title_id"))
+            and _opt_str(item.get("name"))
+            and (item.get("year") is None or isinstance(item.get("year"), int))
+        )
+        if not ok:
+            rejected.append(Rejected(name, n, f"source id {n}: needs scheme, value, title_id"))
+        elif item["title_id"] in origins:
+            out.append(
+                (
+                    item["scheme"],
+                    item["value"],
+                    item["title_id"],
+                    item.get("name"),
+                    item.get("year"),
+                )
+            )
+    return out
 
 
 def import_kwatch(
@@ -340,6 +388,7 @@ def import_kwatch(
 
         for entry in entries:
             merge_entry(c, entry, count)
+        add_source_ids(c, _source_ids_from_export(doc, origins, rejected, name))
         return ImportReport(
             source="kwatch",
             path=str(path),
@@ -397,6 +446,7 @@ def export_document(conn: sqlite3.Connection, *, today: date) -> dict[str, Any]:
     notes = _rows_by_title(conn, "SELECT * FROM entry_notes ORDER BY title_id, id")
     viewings = _rows_by_title(conn, "SELECT * FROM viewings ORDER BY title_id, date, id")
     history = _rows_by_title(conn, "SELECT * FROM status_history ORDER BY title_id, id")
+    reviews = _rows_by_title(conn, "SELECT * FROM reviews ORDER BY title_id, published_on, id")
     entries = []
     for e in entry_rows:
         tid = e["title_id"]
@@ -433,6 +483,16 @@ def export_document(conn: sqlite3.Connection, *, today: date) -> dict[str, Any]:
                     {"status": r["status"], "changed_on": r["changed_on"]}
                     for r in history.get(tid, [])
                 ],
+                "reviews": [
+                    {
+                        "text": r["text"],
+                        "original": r["original"],
+                        "published_on": r["published_on"],
+                        "spoilers": bool(r["spoilers"]),
+                        "import_key": r["import_key"],
+                    }
+                    for r in reviews.get(tid, [])
+                ],
             }
         )
     return {
@@ -443,4 +503,14 @@ def export_document(conn: sqlite3.Connection, *, today: date) -> dict[str, Any]:
         "titles": title_docs,
         "releases": releases,
         "entries": entries,
+        "source_ids": [
+            {
+                "scheme": r["scheme"],
+                "value": r["value"],
+                "title_id": r["title_id"],
+                "name": r["name"],
+                "year": r["year"],
+            }
+            for r in conn.execute("SELECT * FROM source_ids ORDER BY title_id, scheme, value")
+        ],
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -197,23 +198,100 @@ def prepare_letterboxd(path: Path) -> ImportPlan:
     )
 
 
+_FILM_SLUG = re.compile(r"letterboxd\.com/(?:[^/]+/)?film/([^/]+)/?")
+
+
+class _Films:
+    """What this export says about its films, between rows: the film URIs (watched, ratings,
+    watchlist and lists give them; diary and reviews give the URI of the diary entry) by
+    name and year as written, and which titles have a first viewing already."""
+
+    def __init__(self) -> None:
+        self.by_name: dict[tuple[str, int | None], list[str]] = {}
+        self.first_viewed: set[str] = set()
+        self.dated: dict[str, set[str]] = {}  # exact name -> titles placed with a year
+
+    def film_ids(self, uri: str) -> tuple[tuple[str, str], ...]:
+        ids: list[tuple[str, str]] = []
+        slug = _FILM_SLUG.search(uri)
+        if slug:
+            ids.append(("letterboxd-slug", slug[1]))
+        if uri and (not slug or "/film/" in uri.split("letterboxd.com/", 1)[-1][:5]):
+            ids.append(("letterboxd", uri))
+        return tuple(ids)
+
+    def place(
+        self, imp: Importer, name: str, year: int | None, uri: str, *, film: bool = True
+    ) -> str:
+        """The title of a row. `film`: the URI is the film's (False: a diary entry's)."""
+        if year is None and uri and len(self.dated.get(name, ())) == 1:
+            # A row without a year joins the film of that name the same export dates.
+            (tid,) = self.dated[name]
+            if film:
+                imp.add_id(tid, "letterboxd", uri, name, None)
+            return tid
+        if film:
+            ids = self.film_ids(uri)
+            if uri:
+                known = self.by_name.setdefault((name, year), [])
+                if uri not in known:
+                    known.append(uri)
+        else:
+            ids = tuple(p for p in self.film_ids(uri) if p[0] == "letterboxd-slug")
+            film_uri = self._film_of_entry(name, year)
+            if film_uri:
+                ids = (("letterboxd", film_uri), *ids)
+        tid = imp.resolve(name, year, ids=ids)
+        if year is not None:
+            self.dated.setdefault(name, set()).add(tid)
+        return tid
+
+    def _film_of_entry(self, name: str, year: int | None) -> str | None:
+        films = self.by_name.get((name, year))
+        if not films:
+            return None
+        return films[0]
+
+    def first_viewing_of(self, name: str, year: int | None, rewatch: bool) -> str | None:
+        """Two films of one name and year ("The Haunted Castle", 1897): each first viewing
+        of that name goes to the next film without one."""
+        films = self.by_name.get((name, year)) or []
+        if len(films) < 2:
+            return films[0] if films else None
+        if not rewatch:
+            for uri in films:
+                if uri not in self.first_viewed:
+                    self.first_viewed.add(uri)
+                    return uri
+        return films[0]
+
+
+def _films(imp: Importer) -> _Films:
+    films = imp.state.get("letterboxd")
+    if films is None:
+        films = imp.state["letterboxd"] = _Films()
+    return films
+
+
 def _lb_watched(imp: Importer, f: PlannedFile, get: Getter) -> None:
     name, year = name_year(get, imp.today)
     logged = parse_day(get("date"), "Date", imp.today)
-    imp.touch(imp.resolve(name, year), completed=True, seen=logged)
+    tid = _films(imp).place(imp, name, year, get("letterboxd uri"))
+    imp.touch(tid, completed=True, seen=logged)
 
 
 def _lb_watchlist(imp: Importer, f: PlannedFile, get: Getter) -> None:
     name, year = name_year(get, imp.today)
     added = parse_day(get("date"), "Date", imp.today)
-    imp.touch(imp.resolve(name, year), planned=True, planned_on=added)
+    tid = _films(imp).place(imp, name, year, get("letterboxd uri"))
+    imp.touch(tid, planned=True, planned_on=added)
 
 
 def _lb_ratings(imp: Importer, f: PlannedFile, get: Getter) -> None:
     name, year = name_year(get, imp.today)
     rating = letterboxd_rating(get("rating"), required=True)
     rated = parse_day(get("date"), "Date", imp.today)
-    tid = imp.resolve(name, year)
+    tid = _films(imp).place(imp, name, year, get("letterboxd uri"))
     # ratings.csv holds the film's current rating: it outranks the per-viewing ones.
     imp.touch(tid, completed=True, seen=rated, rating=(2, rated or "", rating, rated))
 
@@ -227,7 +305,17 @@ def _lb_diary(imp: Importer, f: PlannedFile, get: Getter, *, review: bool = Fals
     tags = split_tags(get("tags"))
     text = get("review") if review else ""
     uri = get("letterboxd uri")
-    tid = imp.resolve(name, year)
+    films = _films(imp)
+    if review and uri and uri in imp.seen_keys_of_entries:
+        tid = imp.seen_keys_of_entries[uri]  # the review of a diary entry read already
+    else:
+        film = films.first_viewing_of(name, year, rewatch)
+        if film:
+            tid = imp.resolve(name, year, ids=(("letterboxd", film),))
+        else:
+            tid = films.place(imp, name, year, uri, film=False)
+        if uri:
+            imp.seen_keys_of_entries[uri] = tid
     when = watched or logged or imp.today.isoformat()
     if watched:
         # The diary entry's URI is its identity; without one (rare), the title, the day and
@@ -244,7 +332,8 @@ def _lb_diary(imp: Importer, f: PlannedFile, get: Getter, *, review: bool = Fals
             if uri
             else f"letterboxd:review:{tid}:{when}:{imp.nth('review', tid, when)}"
         )
-        imp.note(tid, key, text, logged or when)
+        spoilers = get("spoilers").casefold() in ("yes", "true", "1")
+        imp.review(tid, key, text, logged or when, spoilers)
     imp.touch(
         tid,
         completed=True,
