@@ -119,10 +119,19 @@ def test_real_export_imports_every_kind_of_thing_once(run):
     )
     bone = entry(run, "bone-1972")
     assert bone["status"] == "planned" and bone["added_on"] == "2019-05-21"
-    assert len([e for e in library if e["status"] == "planned"]) >= len(watchlist) - 28
-    # Lists become tags (list files with and without the "Letterboxd list export" line).
-    assert "list:zatoichi" in entry(run, "the-tale-of-zatoichi-1962")["tags"]
-    assert "list:all-time-favorites" in entry(run, "sonatine-1993")["tags"]
+    seen_uris = {r["Letterboxd URI"] for r in watched + ratings}
+    dated_names = {r["Name"] for r in watched}
+    planned_uris = {
+        r["Letterboxd URI"] for r in watchlist if r["Year"] or r["Name"] not in dated_names
+    } - seen_uris
+    assert len([e for e in library if e["status"] == "planned"]) == len(planned_uris)
+    # Lists become lists (files with and without the "Letterboxd list export" line), and a
+    # film only in a list is not on the watchlist.
+    zatoichi = run("lists", "show", "Zatoichi", "--json").json()
+    assert "the-tale-of-zatoichi-1962" in [i["id"] for i in zatoichi["items"]]
+    favourites = run("lists", "show", "all-time-favorites", "--json").json()
+    assert favourites["items"][0]["id"] == "sonatine-1993" and favourites["ranked"]
+    assert "list:zatoichi" not in entry(run, "the-tale-of-zatoichi-1962")["tags"]
 
 
 @needs_lb

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from kwatch.output import SCHEMA_VERSION
+from kwatch.transfer.report import SUMMARY_KEYS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 BASE_ID = "https://kwatch.invalid/schemas"
@@ -182,11 +183,41 @@ IMPORT_REPORT = top(
                     "reviews",
                     "tags",
                     "releases",
+                    "lists",
                 )
             }
         ),
         "files": array(obj({"file": STR, "kind": STR, "rows": nullable("integer")})),
         "warnings": STRS,
+        "summary": obj(dict.fromkeys(SUMMARY_KEYS, INT)),
+    }
+)
+
+# Lists (kwatch/lists.py).
+LIST_PROPS: dict[str, Schema] = {
+    "id": STR,
+    "name": STR,
+    "description": nullable("string"),
+    "ranked": BOOL,
+    "tags": STRS,
+    "created_on": DAY,
+    "source": nullable("string"),
+    "size": INT,
+}
+LIST_DOC = top(
+    {
+        **LIST_PROPS,
+        "items": array(
+            obj(
+                {
+                    "position": INT,
+                    "id": STR,
+                    "title": STR,
+                    "year": nullable("integer"),
+                    "note": nullable("string"),
+                }
+            )
+        ),
     }
 )
 
@@ -345,6 +376,14 @@ SCHEMAS: dict[str, Schema] = {
         }
     ),
     "backup": top({"path": STR, "source": STR, "bytes": INT}),
+    "lists show": {"anyOf": [items(LIST_PROPS), LIST_DOC]},
+    "lists create": LIST_DOC,
+    "lists edit": LIST_DOC,
+    "lists add": LIST_DOC,
+    "lists move": LIST_DOC,
+    "lists remove": LIST_DOC,
+    "lists delete": LIST_DOC,
+    "lists export": top({**LIST_DOC["properties"], "csv": nullable("string")}),
     "stats": STATS,
     "completion": top({"shell": {"enum": ["bash", "zsh", "fish"]}, "script": STR}),
     "error": ERROR,

@@ -8,13 +8,15 @@ import unicodedata
 _HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
 # The 19 initial consonants in Unicode syllable order: syllable index // 588 picks one.
 _INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_NOT_ALNUM = re.compile(r"[\W_]+")
 _COMPAT_CONSONANTS = set("ㄱㄲㄳㄴㄵㄶㄷㄸㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅃㅄㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ")
 
 
 def name_key(text: str) -> str:
     """Case-, width-, spacing- and punctuation-blind key: "Han Gong-ju" -> "hangongju"."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in folded if ch.isalnum())
+    # [\W_] is exactly "not str.isalnum()" (re's \w is isalnum plus "_"), at C speed: imports
+    # fold tens of thousands of names.
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def slugify(text: str) -> str:

@@ -58,6 +58,7 @@ def root(
 from kwatch.cli import catalogue as _catalogue  # noqa: E402,F401
 from kwatch.cli import finding as _finding  # noqa: E402,F401
 from kwatch.cli import library as _library  # noqa: E402,F401
+from kwatch.cli import lists as _lists  # noqa: E402,F401
 from kwatch.cli import releases as _releases  # noqa: E402,F401
 from kwatch.cli import stats as _stats  # noqa: E402,F401
 from kwatch.cli import transfer as _transfer  # noqa: E402,F401

@@ -141,6 +141,9 @@ WatchedOpt = Annotated[
     bool | None,
     typer.Option("--watched/--unwatched", help="Only titles you have (or have not) seen."),
 ]
+ListOpt = Annotated[
+    str | None, typer.Option("--list", help="Only titles in this list of yours (id or name).")
+]
 InWatchlistOpt = Annotated[
     bool | None,
     typer.Option(
@@ -159,6 +162,7 @@ def build_filters(
     max_runtime: int | None = None,
     watched: bool | None = None,
     in_watchlist: bool | None = None,
+    in_list: str | None = None,
 ):  # -> Filters (imported lazily)
     from kwatch.filters import Filters
 
@@ -172,4 +176,5 @@ def build_filters(
         max_runtime=max_runtime,
         watched=watched,
         in_watchlist=in_watchlist,
+        in_list=in_list,
     )

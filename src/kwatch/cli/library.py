@@ -12,6 +12,7 @@ from kwatch.cli.common import (
     DirectorOpt,
     JsonFlag,
     KindOpt,
+    ListOpt,
     MaxRuntimeOpt,
     ThemeOpt,
     WatchedOpt,
@@ -183,6 +184,7 @@ def list_(
     kind: KindOpt = None,
     max_runtime: MaxRuntimeOpt = None,
     watched: WatchedOpt = None,
+    in_list: ListOpt = None,
     sort: Annotated[
         str,
         typer.Option(
@@ -209,7 +211,9 @@ def list_(
     from kwatch.values import parse_status
 
     effective_limit = row_limit(limit, as_json=as_json, for_people=HUMAN_LIST_LIMIT)
-    filters = build_filters(theme, avoid, year, decade, director, kind, max_runtime, watched)
+    filters = build_filters(
+        theme, avoid, year, decade, director, kind, max_runtime, watched, in_list=in_list
+    )
     statuses = [parse_status(s) for s in status or []]
     entries, total = list_entries(
         state(ctx).conn(),

@@ -22,6 +22,7 @@ REPORT_KINDS = (
     "reviews",
     "tags",
     "releases",
+    "lists",
 )
 Count = Callable[..., None]
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from kwatch.db import transaction
 from kwatch.library import bulk
@@ -18,7 +18,14 @@ from kwatch.textnorm import name_key, slugify
 from kwatch.titles import name_keys
 from kwatch.transfer.fields import RowError, getter
 from kwatch.transfer.html_text import readable
-from kwatch.transfer.report import REJECTED_LISTED, DryRun, FileUsed, ImportReport, Rejected
+from kwatch.transfer.report import (
+    REJECTED_LISTED,
+    DryRun,
+    FileUsed,
+    ImportReport,
+    NotInCatalogue,
+    Rejected,
+)
 from kwatch.transfer.sources import ImportPlan, PlannedFile, read_rows
 
 MATCH_NAME_KINDS = ("title", "alt", "original", "romanized")
@@ -54,13 +61,30 @@ class _Seen:
 
 
 def _earliest(a: str | None, b: str | None) -> str | None:
-    return min(x for x in (a, b) if x) if (a or b) else None
+    if not a:
+        return b or None
+    return b if b and b < a else a
+
+
+LIST_MODES = ("lists", "tags", "skip")
+ONLY_CHOICES = ("catalogue",)
+
+
+class ImportOptions(NamedTuple):
+    """lists: Letterboxd lists become kwatch lists, tags (on films in the library) or are
+    skipped. only="catalogue": keep only titles that match the catalogue."""
+
+    lists: str = "lists"
+    only: str | None = None
 
 
 class Importer:
-    def __init__(self, conn: sqlite3.Connection, today: date):
+    def __init__(self, conn: sqlite3.Connection, today: date, options: ImportOptions | None = None):
         self.conn = conn
         self.today = today
+        self.options = options or ImportOptions()
+        self.lists: list[Any] = []  # library.lists.ImportedList
+        self.list_tags: list[tuple[str, str]] = []
         self.count = Counts()
         self.rejected: list[Rejected] = []
         self.rejected_count = 0
@@ -81,6 +105,8 @@ class Importer:
         self.adopted: list[tuple[str, int]] = []
         self.source_rows: list[tuple] = []  # new source ids: scheme, value, title, name, year
         self.matched_by = {"id": 0, "name": 0}
+        self.not_in_catalogue = 0
+        self.placed: set[str] = set()  # every title a row of this import named
         self.state: dict[str, Any] = {}  # what a service's readers keep between rows
         self.seen_keys_of_entries: dict[str, str] = {}  # a diary entry's URI -> its title
         self._load()
@@ -158,6 +184,8 @@ class Importer:
         for pair in ids:
             tid = self.by_id.get(pair)
             if tid is not None:
+                if self.options.only == "catalogue" and self.origins.get(tid, "custom") == "custom":
+                    raise NotInCatalogue(name)
                 self._claim(tid, ids, name, year, "id")
                 self.resolved_raw[raw] = tid
                 return tid
@@ -185,7 +213,11 @@ class Importer:
                     best = rank
         if best:
             tid = best[2]
+            if self.options.only == "catalogue" and best[1]:
+                raise NotInCatalogue(name)
             self._claim(tid, ids, name, year, "name")
+        elif self.options.only == "catalogue":
+            raise NotInCatalogue(name)
         else:
             tid = self._new_title(name, year, original, directors, kind, runtime, ids)
             self._claim(tid, ids, name, year, None)
@@ -207,6 +239,7 @@ class Importer:
         how: str | None,
     ) -> None:
         """Remember the row's ids for `tid` (written with the import) and how it matched."""
+        self.placed.add(tid)
         if self.origins.get(tid, "custom") != "custom" and tid not in self.matched:
             self.matched.add(tid)
             if how:
@@ -395,20 +428,46 @@ class Importer:
             bulk.update_reviews(c, self.review_updates)
             self.review_updates = []
 
+    def summary(self) -> dict[str, int]:
+        completed = sum(1 for f in self.seen.values() if f.completed or f.rating)
+        in_lists = {tid for lst in self.lists for _, tid, _ in lst.items}
+        in_lists |= {tid for tid, _ in self.list_tags}
+        return {
+            "watchlist": len(self.seen) - completed,
+            "completed": completed,
+            "list_only": len(in_lists - set(self.seen)),
+            "matched_by_id": self.matched_by["id"],
+            "matched_by_name": self.matched_by["name"],
+            "not_in_catalogue": self.not_in_catalogue,
+        }
+
     def finish(self) -> None:
         bulk.add_user_titles(self.conn, list(self.new_titles.values()), self.title_keys)
         bulk.add_source_ids(self.conn, self.source_rows)
         self.count("titles", "added", len(self.new_titles))
         self.count(
-            "titles", "unchanged", sum(1 for t in self.seen if self.origins.get(t) == "custom")
+            "titles", "unchanged", sum(1 for t in self.placed if self.origins.get(t) == "custom")
         )
         self.flush()
+        if self.list_tags:
+            # --lists tags: a list's name tags the films the library has (or this import
+            # adds); a film only in a list is not added for it.
+            have = {r[0] for r in self.conn.execute("SELECT title_id FROM entries")}
+            for tid, tag in self.list_tags:
+                if tid in self.seen:
+                    self.seen[tid].tags.add(tag)
+                elif tid in have:
+                    self.touch(tid, tags=[tag])
         bulk.apply_facts(
             self.conn,
             (facts.facts(tid) for tid, facts in self.seen.items()),
             self.today.isoformat(),
             self.count,
         )
+        if self.lists:
+            from kwatch.library.lists import save_imported_lists
+
+            save_imported_lists(self.conn, self.lists, self.count)
 
 
 def _service(name: str) -> Any:
@@ -436,6 +495,8 @@ def _read_file(imp: Importer, service: str, f: PlannedFile) -> int:
         rows += 1
         try:
             reader(imp, f, getter(f.header, fields))
+        except NotInCatalogue:
+            imp.not_in_catalogue += 1
         except RowError as exc:
             imp.reject(f.source.name, line, str(exc))
     return rows
@@ -454,12 +515,17 @@ def in_transaction(conn: sqlite3.Connection, dry_run: bool, work: Callable[[], A
 
 
 def run_import(
-    conn: sqlite3.Connection, plan: ImportPlan, *, today: date, dry_run: bool = False
+    conn: sqlite3.Connection,
+    plan: ImportPlan,
+    *,
+    today: date,
+    dry_run: bool = False,
+    options: ImportOptions | None = None,
 ) -> ImportReport:
     """Import a checked plan in one transaction and report what happened."""
 
     def work() -> ImportReport:
-        imp = Importer(conn, today)
+        imp = Importer(conn, today, options)
         files = []
         for f in plan.files:
             rows = _read_file(imp, plan.service, f)
@@ -476,17 +542,23 @@ def run_import(
             rejected_count=imp.rejected_count,
             files=tuple(files),
             warnings=plan.warnings,
+            summary=imp.summary(),
         )
 
     return in_transaction(conn, dry_run, work)
 
 
 def import_letterboxd(
-    conn: sqlite3.Connection, path: Path, *, today: date, dry_run: bool = False
+    conn: sqlite3.Connection,
+    path: Path,
+    *,
+    today: date,
+    dry_run: bool = False,
+    options: ImportOptions | None = None,
 ) -> ImportReport:
     from kwatch.transfer.letterboxd import prepare_letterboxd
 
-    return run_import(conn, prepare_letterboxd(path), today=today, dry_run=dry_run)
+    return run_import(conn, prepare_letterboxd(path), today=today, dry_run=dry_run, options=options)
 
 
 def import_imdb(

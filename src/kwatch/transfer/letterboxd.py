@@ -17,7 +17,7 @@ from kwatch.transfer.fields import (
     parse_day,
     split_tags,
 )
-from kwatch.transfer.report import RowError
+from kwatch.transfer.report import NotInCatalogue, RowError
 from kwatch.transfer.sources import (
     FileSpec,
     HeaderCheck,
@@ -131,10 +131,10 @@ def _kind_from_member(member: str) -> str | None:
     parts = member.split("/")
     base = parts[-1].casefold()
     parents = [p.casefold() for p in parts[:-1]]
+    if any(p in LB_IGNORED_FOLDERS for p in parents):
+        return None  # deleted/lists/... are lists the user deleted
     if parents and parents[-1] == "lists":
         return "list"
-    if any(p in LB_IGNORED_FOLDERS for p in parents):
-        return None
     stem = base.removesuffix(".csv")
     return stem if stem in LB_SPECS else None
 
@@ -349,9 +349,15 @@ def _lb_reviews(imp: Importer, f: PlannedFile, get: Getter) -> None:
 
 
 def _read_list(imp: Importer, f: PlannedFile) -> int:
-    """A list file: a meta block (the list's name), a blank line, then the films."""
-    stage, tag, list_date, meta_header, count = 0, "", None, (), 0
-    list_slug = ""
+    """A list file: a meta block (the list's name, tags, URL, description), a blank line,
+    then the films in order. It becomes a kwatch list (--lists lists), tags on the films
+    already in the library (--lists tags), or nothing (--lists skip). Either way a film only
+    in a list stays out of the watchlist."""
+    from kwatch.library.lists import ImportedList
+
+    stage, meta_header, count = 0, (), 0
+    meta: dict[str, str] = {}
+    items: list[tuple[int, str, str | None]] = []
     for line, fields in read_rows(f.source, f.encoding):
         if not any(x.strip() for x in fields):
             continue
@@ -362,13 +368,7 @@ def _read_list(imp: Importer, f: PlannedFile) -> int:
             continue
         if stage == 1:
             get = getter(meta_header, fields)
-            list_name = get("name") or Path(f.source.member).stem
-            list_slug = slugify(list_name) or slugify(Path(f.source.member).stem) or "list"
-            tag = f"list:{list_slug}"
-            try:
-                list_date = parse_day(get("date"), "Date", imp.today)
-            except RowError:
-                list_date = None
+            meta = {k: get(k) for k in ("name", "date", "tags", "url", "description")}
             stage = 2
             continue
         if stage == 2:
@@ -378,19 +378,37 @@ def _read_list(imp: Importer, f: PlannedFile) -> int:
         get = getter(f.header, fields)
         try:
             name, year = name_year(get, imp.today)
-            tid = imp.resolve(name, year)
+            tid = _films(imp).place(imp, name, year, get("url"))
+        except NotInCatalogue:
+            continue
         except RowError as exc:
             imp.reject(f.source.name, line, str(exc))
             continue
-        imp.touch(tid, planned=True, planned_on=list_date, tags=[tag])
-        description = get("description")
-        if description:
-            imp.note(
-                tid,
-                f"letterboxd:list:{list_slug}:{tid}",
-                description,
-                list_date or imp.today.isoformat(),
+        position = get("position")
+        items.append((int(position) if position.isdigit() else count, tid, get("description")))
+    stem = Path(f.source.member).stem
+    list_name = meta.get("name") or stem
+    try:
+        created = parse_day(meta.get("date", ""), "Date", imp.today)
+    except RowError:
+        created = None
+    if imp.options.lists == "tags":
+        tag = f"list:{slugify(list_name) or slugify(stem) or 'list'}"
+        for _, tid, _ in items:
+            imp.list_tags.append((tid, tag))
+    elif imp.options.lists == "lists":
+        url = meta.get("url", "")
+        imp.lists.append(
+            ImportedList(
+                name=list_name,
+                description=meta.get("description") or None,
+                ranked="position" in f.header,
+                tags=tuple(split_tags(meta.get("tags", ""))),
+                created_on=created or imp.today.isoformat(),
+                source=f"letterboxd:{url}" if url else f"letterboxd:list:{stem}",
+                items=tuple((p, t, n or None) for p, t, n in items),
             )
+        )
     return count
 
 

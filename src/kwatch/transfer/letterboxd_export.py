@@ -5,9 +5,13 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kwatch.errors import InvalidInput
-from kwatch.transfer.spreadsheet import star_text, write_csv
+from kwatch.transfer.spreadsheet import safe_cell, star_text, write_csv
+
+if TYPE_CHECKING:
+    from kwatch.lists import UserList
 
 LETTERBOXD_ROWS_PER_FILE = 1000
 LETTERBOXD_COLUMNS = (
@@ -88,3 +92,51 @@ def write_letterboxd(conn: sqlite3.Connection, folder: Path) -> tuple[list[Path]
             write_csv(path, LETTERBOXD_COLUMNS, part[start : start + LETTERBOXD_ROWS_PER_FILE])
             written.append(path)
     return written, rows
+
+
+def letterboxd_ids(conn: sqlite3.Connection) -> dict[str, dict[str, tuple[str, int | None]]]:
+    """title_id -> scheme -> (value, the source's year): the id each title goes back out with.
+    Of several Letterboxd URIs, the one the source dated (a year-less row's URI is an alias)."""
+    out: dict[str, dict[str, tuple[str, int | None]]] = {}
+    for tid, scheme, value, year in conn.execute(
+        "SELECT title_id, scheme, value, year FROM source_ids"
+        " ORDER BY title_id, scheme, year IS NULL, rowid"
+    ):
+        out.setdefault(tid, {}).setdefault(scheme, (value, year))
+    return out
+
+
+def list_csv(conn: sqlite3.Connection, found: UserList) -> str:
+    """A list in the layout of Letterboxd's own list export, which kwatch imports again."""
+    import csv
+    import io
+
+    ids = letterboxd_ids(conn)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Letterboxd list export v7"])
+    writer.writerow(["Date", "Name", "Tags", "URL", "Description"])
+    url = (found.source or "").removeprefix("letterboxd:")
+    writer.writerow(
+        [
+            safe_cell(found.created_on),
+            safe_cell(found.name),
+            safe_cell(", ".join(found.tags)),
+            safe_cell(url if url.startswith("http") else ""),
+            safe_cell(found.description or ""),
+        ]
+    )
+    writer.writerow([])
+    writer.writerow(["Position", "Name", "Year", "URL", "Description"])
+    for item in found.items:
+        uri, year = ids.get(item.title.id, {}).get("letterboxd", ("", item.title.year))
+        writer.writerow(
+            [
+                item.position,
+                safe_cell(item.title.title),
+                year if year is not None else item.title.year or "",
+                safe_cell(uri),
+                safe_cell(item.note or ""),
+            ]
+        )
+    return buffer.getvalue()

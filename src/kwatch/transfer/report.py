@@ -6,6 +6,17 @@ from dataclasses import dataclass
 from typing import Any
 
 REJECTED_LISTED = 1000
+# watchlist / completed: titles of the import that are planned / seen; list_only: titles only
+# in lists (not in the library); matched_by_id / matched_by_name: catalogue titles found by a
+# source id or by name and year; not_in_catalogue: rows left out by --only catalogue.
+SUMMARY_KEYS = (
+    "watchlist",
+    "completed",
+    "list_only",
+    "matched_by_id",
+    "matched_by_name",
+    "not_in_catalogue",
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,8 @@ class ImportReport:
     rejected_count: int
     files: tuple[FileUsed, ...]
     warnings: tuple[str, ...]
+    # What the titles of the import became, and how they were found (see SUMMARY_KEYS).
+    summary: dict[str, int] | None = None
 
     def _total(self, what: str) -> int:
         return sum(c[what] for c in self.counts.values())
@@ -80,11 +93,16 @@ class ImportReport:
             "counts": {k: dict(v) for k, v in self.counts.items()},
             "files": [f.to_dict() for f in self.files],
             "warnings": list(self.warnings),
+            "summary": {k: (self.summary or {}).get(k, 0) for k in SUMMARY_KEYS},
         }
 
 
 class RowError(Exception):
     """One row cannot be imported; the message is the reason shown in the report."""
+
+
+class NotInCatalogue(RowError):
+    """With --only catalogue: the row names a title the catalogue does not have."""
 
 
 class DryRun(Exception):
