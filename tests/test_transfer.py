@@ -834,11 +834,15 @@ def test_letterboxd_export_splits_files_of_at_most_1000_rows(run, tmp_path):
         with f.open(encoding="utf-8", newline="") as fh:
             reader = csv.DictReader(fh)
             assert tuple(reader.fieldnames or ()) == (
+                "LetterboxdURI",
+                "tmdbID",
+                "imdbID",
                 "Title",
                 "Year",
                 "Directors",
-                "WatchedDate",
                 "Rating",
+                "Rating10",
+                "WatchedDate",
                 "Rewatch",
                 "Tags",
                 "Review",
@@ -849,12 +853,16 @@ def test_letterboxd_export_splits_files_of_at_most_1000_rows(run, tmp_path):
     assert len(rows) == 2345
     film = next(r for r in rows if r["Title"] == "Film 7")
     assert film == {
+        "LetterboxdURI": "",  # a diary row names its diary entry, not the film
+        "tmdbID": "",
+        "imdbID": "",
         "Title": "Film 7",
         "Year": "1957",
         "Directors": "",
-        "WatchedDate": "2024-01-01",
         "Rating": "4",
-        "Rewatch": "true",
+        "Rating10": "8",
+        "WatchedDate": "2024-01-01",
+        "Rewatch": "Yes",
         "Tags": "tag1",
         "Review": "",
     }
@@ -919,7 +927,7 @@ def test_every_csv_we_write_is_safe_in_a_spreadsheet(run, tmp_path):
     run("export", "--format", "letterboxd", "--output", str(out))
     row = read_csv(out / "letterboxd-diary-001.csv")[0]
     assert row["Title"].startswith("'=") and row["Tags"] == "'+tag"
-    assert row["Review"] == "'@SUM(1)"
+    assert row["Review"] == ""  # a private note is not a public review
 
 
 # ---------------------------------------------------------------------------------------------

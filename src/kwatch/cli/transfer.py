@@ -257,6 +257,7 @@ def export(
             "files": [str(p) for p in files],
             "rows": len(rows.diary) + len(rows.watchlist),
             "skipped": rows.skipped,
+            "undated": rows.undated,
         }
         if as_json:
             output.emit_json(summary)
@@ -269,6 +270,13 @@ def export(
                     else "."
                 )
             )
+            if rows.undated:
+                shown = ", ".join(f"{u['id']} ({u['date']})" for u in rows.undated[:5])
+                more = f" and {len(rows.undated) - 5} more" if len(rows.undated) > 5 else ""
+                output.warning(
+                    f"{len(rows.undated)} viewings are dated only to a month or year, which "
+                    f"Letterboxd cannot hold: written without a date: {shown}{more}."
+                )
         return
     if fmt == "json":
         document = export_document(conn, today=today)
@@ -283,7 +291,9 @@ def export(
         return
     write_text(output_path, text)
     if as_json:
-        output.emit_json({"format": fmt, "files": [str(output_path)], "rows": count, "skipped": 0})
+        output.emit_json(
+            {"format": fmt, "files": [str(output_path)], "rows": count, "skipped": 0, "undated": []}
+        )
     else:
         output.message(f"Wrote {count} entries to {output_path}.")
 

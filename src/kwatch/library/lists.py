@@ -23,6 +23,7 @@ class ImportedList(NamedTuple):
     created_on: str
     source: str | None
     items: tuple[tuple[int, str, str | None], ...]  # position, title_id, note
+    id: str | None = None  # a kwatch export's list id: the same list when met again
 
 
 def _free_id(conn: sqlite3.Connection, name: str) -> str:
@@ -177,11 +178,12 @@ def save_imported_lists(conn: sqlite3.Connection, lists: list[ImportedList], cou
         row = (
             conn.execute("SELECT id FROM lists WHERE source = ?", (il.source,)).fetchone()
             if il.source
-            else None
+            else conn.execute("SELECT id FROM lists WHERE id = ?", (il.id,)).fetchone()
         )
         items = _dedupe(il.items)
         if row is None:
-            list_id = _free_id(conn, il.name)
+            taken = il.id and conn.execute("SELECT 1 FROM lists WHERE id = ?", (il.id,)).fetchone()
+            list_id = il.id if il.id and not taken else _free_id(conn, il.name)
             conn.execute(
                 "INSERT INTO lists (id, name, description, ranked, tags, created_on, source)"
                 " VALUES (?,?,?,?,?,?,?)",

@@ -7,3 +7,6 @@ both ways; letterboxd_export and spreadsheet write the other formats; backup cop
 """
 
 EXPORT_FORMATS = ("json", "letterboxd", "csv")
+# kwatch's own JSON export (transfer/kwatch_json.py); its schema: schemas.EXPORT_DOCUMENT.
+EXPORT_FORMAT = "kwatch-export"
+EXPORT_VERSION = 2  # 2: reviews apart from notes, source ids, lists

@@ -130,6 +130,9 @@ class Importer:
                 " WHERE import_key IS NOT NULL"
             )
         }
+        self.by_day: dict[tuple[str, str], list[int]] = {}
+        for vid, tid, day in c.execute("SELECT id, title_id, date FROM viewings ORDER BY id"):
+            self.by_day.setdefault((tid, day), []).append(vid)
         # Viewings logged in kwatch by hand: an imported viewing of the same title on the same
         # day is taken to be that one, not a second.
         self.keyless: dict[tuple[str, str], list[int]] = {}
@@ -148,6 +151,9 @@ class Importer:
             for r in c.execute(
                 "SELECT import_key, id, original FROM reviews WHERE import_key IS NOT NULL"
             )
+        }
+        self.review_texts = {
+            (r[0], r[1]) for r in c.execute("SELECT title_id, original FROM reviews")
         }
         # Source ids: the user's (source_ids) and, where the catalogue has them (the title_ids
         # table of migration m004_external_ids), the catalogue's own.
@@ -325,9 +331,29 @@ class Importer:
             facts.rating = rating
 
     def viewing(
-        self, tid: str, key: str, day: str, rating: int | None, rewatch: bool, created: str
+        self,
+        tid: str,
+        key: str,
+        day: str,
+        rating: int | None,
+        rewatch: bool,
+        created: str,
+        *,
+        same_day: bool = False,
     ) -> None:
-        if key in self.seen_keys:
+        """One viewing. `same_day`: the key is made up (the file carries no id for it), so a
+        viewing the library has of this title on this day, from wherever, is this one."""
+        if same_day:
+            if key in self.seen_keys:
+                return
+            self.seen_keys.add(key)
+            if key not in self.viewing_keys:
+                known = self.by_day.get((tid, day))
+                if known:
+                    known.pop(0)
+                    self.count("viewings", "unchanged")
+                    return
+        if key in self.seen_keys and not same_day:
             return  # the same viewing from another file of this export (diary and reviews)
         self.seen_keys.add(key)
         old = self.viewing_keys.get(key)
@@ -368,12 +394,23 @@ class Importer:
             self.flush()
 
     def review(
-        self, tid: str, key: str, original: str, published: str, spoilers: bool = False
+        self,
+        tid: str,
+        key: str,
+        original: str,
+        published: str,
+        spoilers: bool = False,
+        *,
+        same_text: bool = False,
     ) -> None:
-        """A public review: readable text, and the original as the source wrote it."""
+        """A public review: readable text, and the original as the source wrote it.
+        `same_text`: the key is made up, so the same review of this title is this one."""
         if key in self.seen_keys:
             return
         self.seen_keys.add(key)
+        if same_text and (tid, original) in self.review_texts:
+            self.count("reviews", "unchanged")
+            return
         old = self.review_keys.get(key)
         text = readable(original)
         if old is not None:

@@ -21,13 +21,11 @@ from kwatch.library.bulk import (
 )
 from kwatch.library.rules import PRIORITY_DEFAULT
 from kwatch.models import Title
+from kwatch.transfer import EXPORT_FORMAT, EXPORT_VERSION
 from kwatch.transfer.engine import in_transaction
 from kwatch.transfer.fields import DAY
 from kwatch.transfer.report import REJECTED_LISTED, FileUsed, ImportReport, Rejected, RowError
 from kwatch.values import KINDS, PRECISIONS, STATUSES, half_stars, stars
-
-EXPORT_FORMAT = "kwatch-export"
-EXPORT_VERSION = 2  # 2: reviews apart from notes, source ids, lists
 
 
 def load_kwatch_export(path: Path) -> dict[str, Any]:
@@ -62,7 +60,7 @@ def load_kwatch_export(path: Path) -> dict[str, Any]:
             f"{path} is export version {version}, made by a newer kwatch; this kwatch reads "
             f"version {EXPORT_VERSION}. Upgrade kwatch to import it."
         )
-    for key in ("titles", "entries", "releases"):
+    for key in ("titles", "entries", "releases", "source_ids", "lists"):
         if not isinstance(doc.get(key, []), list):
             raise InvalidInput(f'{path}: "{key}" must be a list; it is not a kwatch export.')
     return doc
@@ -389,6 +387,9 @@ def import_kwatch(
         for entry in entries:
             merge_entry(c, entry, count)
         add_source_ids(c, _source_ids_from_export(doc, origins, rejected, name))
+        from kwatch.library.lists import save_imported_lists
+
+        save_imported_lists(c, _lists_from_export(doc, origins, rejected, name), count)
         return ImportReport(
             source="kwatch",
             path=str(path),
@@ -422,6 +423,7 @@ def export_document(conn: sqlite3.Connection, *, today: date) -> dict[str, Any]:
     touched = {r["title_id"] for r in entry_rows}
     touched |= {r[0] for r in conn.execute("SELECT id FROM titles WHERE origin = 'custom'")}
     touched |= {r[0] for r in conn.execute("SELECT title_id FROM releases WHERE origin = 'user'")}
+    touched |= {r[0] for r in conn.execute("SELECT title_id FROM list_items")}
     titles = titles_by_ids(conn, sorted(touched))
     title_docs = []
     for tid in sorted(titles):
@@ -513,4 +515,72 @@ def export_document(conn: sqlite3.Connection, *, today: date) -> dict[str, Any]:
             }
             for r in conn.execute("SELECT * FROM source_ids ORDER BY title_id, scheme, value")
         ],
+        "lists": _lists_doc(conn),
     }
+
+
+def _lists_doc(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    items = _rows_by_title(
+        conn,
+        "SELECT list_id AS title_id, position, title_id AS tid, note FROM list_items"
+        " ORDER BY list_id, position",
+    )
+    return [
+        {
+            "id": r["id"],
+            "name": r["name"],
+            "description": r["description"],
+            "ranked": bool(r["ranked"]),
+            "tags": json.loads(r["tags"]),
+            "created_on": r["created_on"],
+            "source": r["source"],
+            "items": [
+                {"position": i["position"], "title_id": i["tid"], "note": i["note"]}
+                for i in items.get(r["id"], [])
+            ],
+        }
+        for r in conn.execute("SELECT * FROM lists ORDER BY id")
+    ]
+
+
+def _lists_from_export(
+    doc: dict[str, Any], origins: dict[str, str], rejected: list[Rejected], name: str
+) -> list[Any]:
+    from kwatch.library.lists import ImportedList
+
+    out = []
+    for n, item in enumerate(doc.get("lists", []), start=1):
+        try:
+            _check(isinstance(item, dict), "a list must be a JSON object")
+            _check(isinstance(item.get("id"), str) and item["id"] != "", "a list has no id")
+            _check(isinstance(item.get("name"), str) and item["name"] != "", "a list has no name")
+            _check(_opt_str(item.get("description")), "a list's description must be text")
+            _check(_str_list(item.get("tags", [])), "a list's tags must be a list of text")
+            _check(_is_day(item.get("created_on")), "a list's created_on is not a date")
+            _check(isinstance(item.get("items", []), list), "a list's items must be a list")
+            items = []
+            for it in item.get("items", []):
+                _check(
+                    isinstance(it, dict)
+                    and isinstance(it.get("position"), int)
+                    and it.get("title_id") in origins
+                    and _opt_str(it.get("note")),
+                    f"list {item['id']}: an item needs a position and a known title_id",
+                )
+                items.append((it["position"], it["title_id"], it.get("note")))
+        except RowError as exc:
+            rejected.append(Rejected(name, n, f"list {n}: {exc}"))
+            continue
+        out.append(
+            ImportedList(
+                name=item["name"],
+                description=item.get("description"),
+                ranked=bool(item.get("ranked", False)),
+                tags=tuple(item.get("tags", [])),
+                created_on=item["created_on"],
+                source=item.get("source"),
+                items=tuple(items),
+                id=item["id"],
+            )
+        )
+    return out

@@ -15,6 +15,7 @@ from kwatch.transfer.fields import (
     letterboxd_rating,
     name_year,
     parse_day,
+    parse_year,
     split_tags,
 )
 from kwatch.transfer.report import NotInCatalogue, RowError
@@ -84,7 +85,37 @@ LB_LIST_ITEMS = FileSpec(
     ("Name", "Year"),
 )
 # Read in this order so a title's facts arrive before what refers to them.
-LB_ORDER = ("watched", "diary", "reviews", "ratings", "watchlist", "list")
+# Letterboxd's import format (what `kwatch export --format letterboxd` writes, and what
+# Letterboxd reads): one file of viewings and seen titles, one of the watchlist.
+LB_IMPORT_COLUMNS = (
+    "LetterboxdURI",
+    "tmdbID",
+    "imdbID",
+    "Title",
+    "Year",
+    "Directors",
+    "Rating",
+    "Rating10",
+    "WatchedDate",
+    "Rewatch",
+    "Tags",
+    "Review",
+)
+for _kind in ("import-diary", "import-watchlist"):
+    LB_SPECS[_kind] = FileSpec(
+        _kind, f"Letterboxd's import format ({_kind})", LB_IMPORT_COLUMNS, ("Title",)
+    )
+_IMPORT_FILE = re.compile(r"letterboxd-(diary|watchlist)-\d+")
+LB_ORDER = (
+    "watched",
+    "diary",
+    "reviews",
+    "ratings",
+    "watchlist",
+    "import-diary",
+    "import-watchlist",
+    "list",
+)
 # Folders of a Letterboxd export that hold things that are not the user's history.
 LB_IGNORED_FOLDERS = {"deleted", "orphaned", "likes"}
 
@@ -103,6 +134,9 @@ def _guess_letterboxd_kind(src: Source, rows: list[list[str]]) -> str:
     header = {norm(h) for h in (rows[0] if rows else [])}
     if is_imdb(rows):
         raise InvalidInput(f"{src.name} is an IMDb export; import it with `kwatch import imdb`.")
+    if "title" in header and "name" not in header:
+        stem = Path(src.member).stem.casefold()
+        return "import-watchlist" if "watchlist" in stem else "import-diary"
     if "review" in header:
         return "reviews"
     if "watched date" in header:
@@ -136,7 +170,9 @@ def _kind_from_member(member: str) -> str | None:
     if parents and parents[-1] == "lists":
         return "list"
     stem = base.removesuffix(".csv")
-    return stem if stem in LB_SPECS else None
+    if m := _IMPORT_FILE.fullmatch(stem):
+        return f"import-{m[1]}"
+    return stem if stem in LB_SPECS and not stem.startswith("import-") else None
 
 
 def _check_list(src: Source, rows: list[list[str]]) -> tuple[str, ...]:
@@ -177,6 +213,9 @@ def prepare_letterboxd(path: Path) -> ImportPlan:
                 ignored.append(src.name)
             elif kind == "list":
                 planned.append(plan_file(src, "list", _check_list, rows_needed=4))
+            elif kind.startswith("import-"):
+                # kwatch's Letterboxd export: letterboxd-diary-001.csv, -002.csv...
+                planned.append(plan_file(src, kind, _check_for(kind)))
             elif kind in chosen:
                 # Two diary.csv files (say, one in a sub-folder): the shallower one is the export.
                 keep, drop = sorted([chosen[kind], src], key=lambda s: s.member.count("/"))
@@ -412,7 +451,60 @@ def _read_list(imp: Importer, f: PlannedFile) -> int:
     return count
 
 
+def _lb_import_format(imp: Importer, f: PlannedFile, get: Getter) -> None:
+    """A row of Letterboxd's import format (kwatch's own Letterboxd export, read back): its
+    ids find the title; a dated row is a viewing (matched by title and day, so importing it
+    into the library it came from adds nothing); an undated row is seen, with its rating."""
+    name = get("title")
+    if not name:
+        raise RowError("Title is empty")
+    year = parse_year(get("year"), imp.today)
+    uri = get("letterboxduri")
+    ids = list(_films(imp).film_ids(uri)) if uri else []
+    for scheme, column in (("imdb", "imdbid"), ("tmdb", "tmdbid")):
+        if get(column):
+            ids.append((scheme, get(column)))
+    tid = imp.resolve(name, year, ids=tuple(ids))
+    tags = split_tags(get("tags"))
+    if f.kind == "import-watchlist":
+        imp.touch(tid, planned=True, tags=tags)
+        return
+    rating = letterboxd_rating(get("rating"))
+    if rating is None and get("rating10"):
+        ten = get("rating10")
+        rating = int(ten) if ten.isdigit() and 1 <= int(ten) <= 10 else None
+        if rating is None:
+            raise RowError(f"Rating10 {ten!r} is not 1 to 10")
+    watched = parse_day(get("watcheddate"), "WatchedDate", imp.today)
+    rewatch = get("rewatch").casefold() in ("yes", "true", "1")
+    if watched:
+        n = imp.nth(f.kind, tid, watched)
+        imp.viewing(
+            tid,
+            f"letterboxd-csv:{tid}:{watched}:{n}",
+            watched,
+            rating,
+            rewatch,
+            watched,
+            same_day=True,
+        )
+    review = get("review")
+    if review:
+        when = watched or imp.today.isoformat()
+        key = f"letterboxd-csv:review:{tid}:{when}:{imp.nth('review', tid, when)}"
+        imp.review(tid, key, review, when, same_text=True)
+    imp.touch(
+        tid,
+        completed=True,
+        viewed=watched,
+        tags=tags,
+        rating=(1 if watched else 2, watched or "", rating, watched) if rating else None,
+    )
+
+
 ROW_READERS: dict[str, Callable[[Importer, PlannedFile, Getter], None]] = {
+    "import-diary": _lb_import_format,
+    "import-watchlist": _lb_import_format,
     "watched": _lb_watched,
     "diary": _lb_diary,
     "reviews": _lb_reviews,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,12 +14,18 @@ if TYPE_CHECKING:
     from kwatch.lists import UserList
 
 LETTERBOXD_ROWS_PER_FILE = 1000
+# Every column Letterboxd's importer reads (letterboxd.com/about/importing-data), and that
+# kwatch's own importer reads back.
 LETTERBOXD_COLUMNS = (
+    "LetterboxdURI",
+    "tmdbID",
+    "imdbID",
     "Title",
     "Year",
     "Directors",
-    "WatchedDate",
     "Rating",
+    "Rating10",
+    "WatchedDate",
     "Rewatch",
     "Tags",
     "Review",
@@ -31,46 +37,102 @@ class LetterboxdRows:
     diary: list[list[str]]  # one row per viewing, plus seen-but-undated titles
     watchlist: list[list[str]]  # planned titles never seen
     skipped: int  # entries Letterboxd has no place for (dropped / on hold and never seen)
+    # Viewings whose date Letterboxd cannot hold (a month or a year): written without a date,
+    # and listed here so the summary says so.
+    undated: list[dict[str, str]] = field(default_factory=list)
+
+
+def _keys(conn: sqlite3.Connection, table: str) -> dict[int, str]:
+    return {
+        r[0]: r[1]
+        for r in conn.execute(f"SELECT id, import_key FROM {table} WHERE import_key IS NOT NULL")
+    }
+
+
+def _row(
+    head: list[str],
+    tags: str,
+    rating: int | None,
+    watched: str,
+    rewatch: bool,
+    review: str,
+) -> list[str]:
+    return [
+        *head,
+        star_text(rating),
+        "" if rating is None else str(rating),
+        watched,
+        "Yes" if rewatch else "",
+        tags,
+        review,
+    ]
 
 
 def letterboxd_rows(conn: sqlite3.Connection) -> LetterboxdRows:
-    """Rows in Letterboxd's import format (Title, Year, Directors, WatchedDate, Rating, Rewatch,
-    Tags, Review). Notes go in the Review of the title's last row; the entry's rating goes on
-    its last row when that viewing has none of its own."""
+    """Rows in Letterboxd's import format: one per viewing (its own rating only: an unrated
+    rewatch stays unrated; Rewatch "Yes" or empty), the title's rating on an undated row when
+    no viewing carries it, reviews (their original text) on the viewing they were written for
+    or on an undated row; private notes are never written. Title, year and ids are the
+    source's (Letterboxd matches on its own year)."""
     from kwatch.library import load_entries
 
+    source = letterboxd_ids(conn)
+    viewing_keys, review_keys = _keys(conn, "viewings"), _keys(conn, "reviews")
     ids = [r[0] for r in conn.execute("SELECT title_id FROM entries ORDER BY title_id")]
-    diary: list[list[str]] = []
-    watchlist: list[list[str]] = []
+    out = LetterboxdRows([], [], 0)
     skipped = 0
     for entry in load_entries(conn, ids):
         t = entry.title
-        base = [t.title, str(t.year or ""), ", ".join(t.directors)]
+        mine = source.get(t.id, {})
+        uri, lb_year = mine.get("letterboxd", ("", None))
+        year = lb_year if lb_year is not None else t.year
+        head = [
+            uri,
+            mine.get("tmdb", ("", None))[0],
+            mine.get("imdb", ("", None))[0],
+            t.title,
+            str(year or ""),
+            ", ".join(t.directors),
+        ]
         tags = ", ".join(entry.tags)
-        notes = "\n\n".join(n.text for n in entry.notes)
-        if entry.viewings:
-            last = len(entry.viewings) - 1
-            for i, v in enumerate(entry.viewings):
-                rating = v.rating if v.rating is not None or i < last else entry.rating
-                review = "\n\n".join(x for x in (v.note, notes if i == last else None) if x)
-                watched = v.date if v.precision == "day" else ""
-                diary.append(
-                    [
-                        *base,
-                        watched,
-                        star_text(rating),
-                        "true" if v.rewatch else "false",
-                        tags,
-                        review,
-                    ]
-                )
-        elif entry.status == "completed" or entry.rating is not None:
-            diary.append([*base, "", star_text(entry.rating), "false", tags, notes])
-        elif entry.status in ("planned", "watching"):
-            watchlist.append([*base, "", "", "", tags, notes])
-        else:
-            skipped += 1
-    return LetterboxdRows(diary, watchlist, skipped)
+
+        def row(rating: int | None, watched: str, rewatch: bool, review: str) -> list[str]:
+            return _row(head, tags, rating, watched, rewatch, review)  # noqa: B023 - used now
+
+        # Which viewing each review belongs to: the diary entry it came with, else its day.
+        by_viewing: dict[int, list[str]] = {}
+        loose: list[str] = []
+        by_key = {viewing_keys[v.id]: v.id for v in entry.viewings if v.id in viewing_keys}
+        by_day = {v.date: v.id for v in entry.viewings if v.precision == "day"}
+        for r in entry.reviews:
+            key = review_keys.get(r.id, "")
+            vid = by_key.get(key.replace("letterboxd:review:", "letterboxd:", 1)) or by_day.get(
+                r.published_on
+            )
+            (by_viewing.setdefault(vid, []) if vid else loose).append(r.original or r.text)
+        latest_rating = None
+        for v in entry.viewings:
+            if v.precision != "day":
+                out.undated.append({"id": t.id, "date": v.date, "precision": v.precision})
+            if v.rating is not None:
+                latest_rating = v.rating
+            review = "\n\n".join(by_viewing.get(v.id, []))
+            out.diary.append(
+                row(v.rating, v.date if v.precision == "day" else "", v.rewatch, review)
+            )
+        seen = entry.status == "completed" or entry.rating is not None or entry.viewings
+        if (entry.rating is not None and entry.rating != latest_rating) or (
+            seen and not entry.viewings
+        ):
+            out.diary.append(row(entry.rating, "", False, loose.pop(0) if loose else ""))
+        for review in loose:
+            out.diary.append(row(None, "", False, review))
+        if not seen:
+            if entry.status in ("planned", "watching"):
+                out.watchlist.append(row(None, "", False, ""))
+            else:
+                skipped += 1
+    return LetterboxdRows(out.diary, out.watchlist, skipped, out.undated)
 
 
 def write_letterboxd(conn: sqlite3.Connection, folder: Path) -> tuple[list[Path], LetterboxdRows]:
