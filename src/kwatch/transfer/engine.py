@@ -177,6 +177,7 @@ class Importer:
         *,
         ids: tuple[tuple[str, str], ...] = (),
         original: str | None = None,
+        romanized: bool = False,
         directors: tuple[str, ...] = (),
         kind: str = "film",
         runtime: int | None = None,
@@ -225,7 +226,7 @@ class Importer:
         elif self.options.only == "catalogue":
             raise NotInCatalogue(name)
         else:
-            tid = self._new_title(name, year, original, directors, kind, runtime, ids)
+            tid = self._new_title(name, year, original, directors, kind, runtime, ids, romanized)
             self._claim(tid, ids, name, year, None)
         if not ids:
             self.resolved_raw[raw] = tid
@@ -269,7 +270,10 @@ class Importer:
         kind: str,
         runtime: int | None,
         ids: tuple[tuple[str, str], ...] = (),
+        romanized: bool = False,
     ) -> str:
+        """A new user title. `romanized`: `original` is in Latin letters, so it is the
+        romanized title, not the original-script (Hangul) one."""
         display = name.strip() or (original or "").strip()
         base = slugify(display) or name_key(display)
         tid = f"{base}-{year}" if year else base
@@ -289,7 +293,8 @@ class Importer:
             id=tid,
             title=display,
             origin="custom",
-            original_title=original or None,
+            original_title=None if romanized else original or None,
+            romanized_title=original if romanized and original else None,
             year=year,
             kind=kind,
             directors=directors,

@@ -12,6 +12,24 @@ from kwatch.values import half_stars
 DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
 
+_SLASHED = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
+
+
+def _slashed(first: int, second: int, year: int, what: str, value: str) -> date | None:
+    """12/31/2019 (month first) and 31/12/2019 (day first) are plain; 01/02/2019 could be
+    either, and a guess would put the viewing in the wrong month: refused, never guessed."""
+    if first <= 12 and second <= 12 and first != second:
+        raise RowError(
+            f"{what} {value!r} is ambiguous: day/month or month/day. Export the file with "
+            "dates as YYYY-MM-DD (or set the spreadsheet's date format) and import it again"
+        )
+    day, month = (second, first) if second > 12 else (first, second)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
 def parse_day(text: str, what: str, today: date, *, required: bool = False) -> str | None:
     value = text.strip()
     if not value:
@@ -24,14 +42,14 @@ def parse_day(text: str, what: str, today: date, *, required: bool = False) -> s
             parsed = date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             parsed = None
+    elif m := _SLASHED.fullmatch(value):
+        parsed = _slashed(int(m[1]), int(m[2]), int(m[3]), what, value)
     else:
         # Older IMDb exports wrote dates like "Sat Jan 12 00:00:00 2019".
-        for form in ("%a %b %d %H:%M:%S %Y", "%d/%m/%Y"):
-            try:
-                parsed = datetime.strptime(value, form).date()
-                break
-            except ValueError:
-                continue
+        try:
+            parsed = datetime.strptime(value, "%a %b %d %H:%M:%S %Y").date()
+        except ValueError:
+            parsed = None
     if parsed is None:
         raise RowError(f"{what} {value!r} is not a date (expected YYYY-MM-DD)")
     if parsed > today:

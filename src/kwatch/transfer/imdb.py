@@ -115,14 +115,43 @@ def prepare_imdb(paths: list[Path]) -> ImportPlan:
     )
 
 
+# IMDb's "Title Type", in English and as localized exports write it ("Serie TV", "Série TV",
+# "Fernsehserie", "Episodio TV"...), folded (lower case, no spaces or hyphens).
+_SERIES_WORDS = ("series", "serie", "serien", "miniserie", "fernsehserie", "sérietv", "seriede")
+_EPISODE_WORDS = ("episode", "episodio", "épisode", "folge", "episódio", "aflevering")
+_GAME_WORDS = ("videogame", "videogioco", "jeuvidéo", "videospiel", "videojuego", "podcast")
+
+
+def title_kind(text: str) -> str:
+    """film or tv-series; a TV episode, a video game or a podcast is neither (RowError)."""
+    folded = text.casefold().replace(" ", "").replace("-", "").replace("_", "")
+    if any(w in folded for w in _EPISODE_WORDS):
+        raise RowError(
+            f"Title Type {text!r} is a TV episode: kwatch keeps films and series (the series "
+            "itself imports as a series)"
+        )
+    if any(w in folded for w in _GAME_WORDS):
+        raise RowError(f"Title Type {text!r} is not a film or a series")
+    if any(w in folded for w in _SERIES_WORDS):
+        return "tv-series"
+    return "film"
+
+
+def _latin(text: str) -> bool:
+    """True for text in Latin letters only: a romanization ("Gisaengchung"), not the Korean
+    (or other original-script) title."""
+    import unicodedata
+
+    return all(not ch.isalpha() or "LATIN" in unicodedata.name(ch, "") for ch in text)
+
+
 def _imdb_title(imp: Importer, get: Getter) -> str:
     title = get("title")
     original = get("original title")
     if not title and not original:
         raise RowError("Title is empty")
     year = parse_year(get("year"), imp.today)
-    kind_text = get("title type").casefold().replace(" ", "").replace("-", "")
-    kind = "tv-series" if kind_text in ("tvseries", "tvminiseries") else "film"
+    kind = title_kind(get("title type"))
     runtime_text = get("runtime (mins)")
     runtime = int(runtime_text) if runtime_text.isdigit() else None
     directors = tuple(split_tags(get("directors")))
@@ -132,6 +161,7 @@ def _imdb_title(imp: Importer, get: Getter) -> str:
         year,
         ids=(("imdb", const),) if const.startswith("tt") else (),
         original=original or None,
+        romanized=bool(original) and _latin(original),
         directors=directors,
         kind=kind,
         runtime=runtime,

@@ -90,9 +90,34 @@ def find_sources(path: Path) -> tuple[list[Source], str]:
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 
 
+_KOREAN = {"cp949", "euc_kr", "johab", "iso2022_kr"}
+
+
+def _korean_encoding(src: Source) -> str | None:
+    """CP949 when a maintained detector (charset-normalizer) reads the file as Korean and the
+    whole file decodes so; CP949 is the superset of EUC-KR that Korean Windows writes."""
+    from charset_normalizer import from_bytes  # imported here: only non-UTF-8 files need it
+
+    with src.opener() as fh:
+        sample = fh.read(1 << 18)
+    best = from_bytes(sample).best()
+    if best is None or best.encoding not in _KOREAN:
+        return None
+    decoder = codecs.getincrementaldecoder("cp949")()
+    try:
+        with src.opener() as fh:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None
+    return "cp949"
+
+
 def detect_encoding(src: Source) -> tuple[str, str | None]:
     """(encoding, warning). UTF-8 (with or without BOM) and UTF-16 with a BOM are read as they
-    are; anything else is read as Windows-1252 (or Latin-1), with a warning. The whole file is
+    are; Korean Windows files (CP949/EUC-KR, told by charset-normalizer) as CP949; anything
+    else is read as Windows-1252 (or Latin-1), with a warning. The whole file is
     checked (in 1 MiB chunks) before a row is read, so the choice never changes half-way."""
     try:
         with src.opener() as fh:
@@ -119,6 +144,12 @@ def detect_encoding(src: Source) -> tuple[str, str | None]:
                     fallback = True
             if not fallback:
                 return "utf-8-sig", None
+        korean = _korean_encoding(src)
+        if korean:
+            return korean, (
+                f"{src.name} is not UTF-8; read it as {korean.upper()} (Korean Windows). If "
+                "titles look wrong, save the file as UTF-8 and import it again."
+            )
         with src.opener() as fh:
             undefined = False
             while chunk := fh.read(1 << 20):
@@ -134,14 +165,35 @@ def detect_encoding(src: Source) -> tuple[str, str | None]:
     )
 
 
+DELIMITERS = ",;\t"
+
+
+def sniff_delimiter(src: Source, encoding: str) -> str:
+    """The CSV dialect's delimiter: a comma, or the semicolon (spreadsheets in locales where
+    the comma is the decimal mark) or tab, judged by the first line that has one of them
+    outside quotes. Letterboxd and IMDb write commas."""
+    with src.opener() as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
+        for _ in range(8):
+            line = text.readline(1 << 16)
+            if not line:
+                break
+            outside = re.sub(r'"[^"]*"', "", line)
+            counts = {d: outside.count(d) for d in DELIMITERS}
+            best = max(counts, key=lambda d: counts[d])
+            if counts[best]:
+                return best if counts[best] > counts[","] else ","
+    return ","
+
+
 def read_rows(src: Source, encoding: str) -> Iterator[tuple[int, list[str]]]:
     """(line number where the row starts, fields), streamed: memory does not grow with the file."""
     if csv.field_size_limit() < MAX_FIELD_BYTES:
         csv.field_size_limit(MAX_FIELD_BYTES)
     line = 1
     try:
+        delimiter = sniff_delimiter(src, encoding)
         with src.opener() as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
-            reader = csv.reader(text)
+            reader = csv.reader(text, delimiter=delimiter)
             for fields in reader:
                 yield line, fields
                 line = reader.line_num + 1
