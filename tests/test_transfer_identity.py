@@ -139,3 +139,38 @@ def test_the_shared_export_rain_castles_and_save_the_green_planet(conn):
         uris = {r["Letterboxd URI"] for r in csv.DictReader(fh)}
     known = {r[0] for r in conn.execute("SELECT value FROM source_ids WHERE scheme='letterboxd'")}
     assert uris <= known
+
+
+@needs_lb
+def test_the_shared_export_has_one_entry_per_distinct_film(conn):
+    """Library entries == distinct films across watched, diary, ratings, reviews, watchlist:
+    films by their URI; diary and review rows name their diary entry, so those of a film
+    watched.csv does not list count by name and year; a year-less watchlist row of a film the
+    export dates elsewhere is that film. Every diary row is a viewing; importing again adds
+    nothing."""
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with (LB / name).open(encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+
+    watched, ratings, watchlist = rows("watched.csv"), rows("ratings.csv"), rows("watchlist.csv")
+    dated = {r["Name"] for r in watched + ratings + watchlist if r["Year"]}
+    films = {
+        r["Letterboxd URI"]
+        for r in watched + ratings + watchlist
+        if r["Year"] or r["Name"] not in dated
+    }
+    # A diary row without a URI ("... - The Making of Tenet", logged before the film was
+    # renamed "...: The Making of Tenet") is the film of that name, however punctuated.
+    from kwatch.textnorm import name_key
+
+    known = {(name_key(r["Name"]), r["Year"]) for r in watched + ratings + watchlist}
+    films |= {
+        (name_key(r["Name"]), r["Year"])
+        for r in rows("diary.csv") + rows("reviews.csv")
+        if (name_key(r["Name"]), r["Year"]) not in known
+    }
+    report = import_lb(conn, LB)
+    assert conn.execute("SELECT count(*) FROM entries").fetchone()[0] == len(films)
+    assert report.counts["viewings"]["added"] == len(rows("diary.csv"))
+    assert import_lb(conn, LB).added == 0
