@@ -125,6 +125,11 @@ def name_keys(title: Title) -> list[tuple[str, str]]:
     return list(dict.fromkeys(keys))
 
 
+def _json_list(values: tuple[str, ...]) -> str:
+    # Most imported titles have no alt titles, themes...: skip the encoder for those.
+    return json.dumps(list(values)) if values else "[]"
+
+
 def index_title(
     conn: sqlite3.Connection,
     title: Title,
@@ -163,18 +168,18 @@ def index_titles(
                     t.id,
                     t.origin,
                     t.title,
-                    json.dumps(list(t.alt_titles)),
+                    _json_list(t.alt_titles),
                     t.original_title,
                     t.romanized_title,
                     t.year,
                     t.kind,
-                    json.dumps(list(t.directors)),
+                    _json_list(t.directors),
                     t.runtime_min,
-                    json.dumps(list(t.themes)),
-                    json.dumps(list(t.content_notes)),
+                    _json_list(t.themes),
+                    _json_list(t.content_notes),
                     t.synopsis,
-                    json.dumps(list(t.sources)),
-                    json.dumps(t.missing),
+                    _json_list(t.sources),
+                    json.dumps(t.missing) if t.missing else "{}",
                     source_files.get(t.id),
                 )
                 for t in titles
