@@ -126,3 +126,29 @@ def test_an_exported_list_imports_again_as_the_same_list(run, tmp_path):
     run("lists", "export", "palme-dor", "-o", str(out))
     report = run("import", "letterboxd", str(tmp_path / "again"), "--json").json()
     assert report["added"] == 0 and report["counts"]["lists"]["unchanged"] == 1
+
+
+def test_likes_and_favourites_come_in_and_go_back_out(run, tmp_path):
+    folder = export(tmp_path)
+    (folder / "likes").mkdir()
+    (folder / "likes" / "films.csv").write_text(
+        WATCHED + "2020-02-03,Parasite,2019,https://boxd.it/hTha\n", encoding="utf-8"
+    )
+    (folder / "likes" / "reviews.csv").write_text("Date,Name\n", encoding="utf-8")  # others'
+    (folder / "profile.csv").write_text(
+        "Date Joined,Username,Given Name,Family Name,Email Address,Location,Website,Bio,"
+        "Pronoun,Favorite Films\n"
+        '2018-01-01,someone,,,,,,,,"https://boxd.it/hTha, https://boxd.it/nope"\n',
+        encoding="utf-8",
+    )
+    report = run("import", "letterboxd", str(folder), "--json").json()
+    assert report["counts"]["likes"]["added"] == 1
+    favourites = run("lists", "show", "Favourites", "--json").json()
+    assert [i["id"] for i in favourites["items"]] == ["parasite-2019"] and favourites["ranked"]
+    assert [e["id"] for e in run("list", "--json").json()] == ["parasite-2019"]
+    doc = tmp_path / "k.json"
+    run("export", "--format", "json", "-o", str(doc))
+    assert '"likes"' in doc.read_text(encoding="utf-8")
+    again = run("import", "kwatch", str(doc), "--json").json()
+    assert again["added"] == 0 and again["counts"]["likes"]["unchanged"] == 1
+    assert run("import", "letterboxd", str(folder), "--json").json()["added"] == 0

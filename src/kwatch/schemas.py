@@ -185,6 +185,7 @@ IMPORT_REPORT = top(
                     "tags",
                     "releases",
                     "lists",
+                    "likes",
                 )
             }
         ),
@@ -465,6 +466,7 @@ EXPORT_DOCUMENT: Schema = obj(
                 }
             )
         ),
+        "likes": array(obj({"title_id": STR, "liked_on": nullable(DAY)})),
         "lists": array(
             obj(
                 {

@@ -23,6 +23,7 @@ REPORT_KINDS = (
     "tags",
     "releases",
     "lists",
+    "likes",
 )
 Count = Callable[..., None]
 
@@ -58,6 +59,11 @@ def add_source_ids(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
         "INSERT OR IGNORE INTO source_ids (scheme, value, title_id, name, year) VALUES (?,?,?,?,?)",
         rows,
     )
+
+
+def add_likes(conn: sqlite3.Connection, rows: Iterable[tuple[str, str | None]]) -> None:
+    """(title_id, liked_on): films the user liked at the source."""
+    conn.executemany("INSERT OR IGNORE INTO likes (title_id, liked_on) VALUES (?,?)", rows)
 
 
 def add_viewings(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:

@@ -152,6 +152,8 @@ class Importer:
                 "SELECT import_key, id, original FROM reviews WHERE import_key IS NOT NULL"
             )
         }
+        self.likes_known = {r[0] for r in c.execute("SELECT title_id FROM likes")}
+        self.like_rows: list[tuple[str, str | None]] = []
         self.review_texts = {
             (r[0], r[1]) for r in c.execute("SELECT title_id, original FROM reviews")
         }
@@ -398,6 +400,14 @@ class Importer:
         if len(self.note_rows) >= BATCH_ROWS or self.note_bytes >= BATCH_TEXT_BYTES:
             self.flush()
 
+    def like(self, tid: str, liked_on: str | None) -> None:
+        if tid in self.likes_known:
+            self.count("likes", "unchanged")
+        else:
+            self.likes_known.add(tid)
+            self.like_rows.append((tid, liked_on))
+            self.count("likes", "added")
+
     def review(
         self,
         tid: str,
@@ -486,6 +496,7 @@ class Importer:
     def finish(self) -> None:
         bulk.add_user_titles(self.conn, list(self.new_titles.values()), self.title_keys)
         bulk.add_source_ids(self.conn, self.source_rows)
+        bulk.add_likes(self.conn, self.like_rows)
         self.count("titles", "added", len(self.new_titles))
         self.count(
             "titles", "unchanged", sum(1 for t in self.placed if self.origins.get(t) == "custom")

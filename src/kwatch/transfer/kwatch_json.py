@@ -14,6 +14,7 @@ from kwatch.errors import InvalidInput
 from kwatch.library.bulk import (
     Counts,
     EntryRecord,
+    add_likes,
     add_source_ids,
     add_user_releases,
     add_user_titles,
@@ -60,7 +61,7 @@ def load_kwatch_export(path: Path) -> dict[str, Any]:
             f"{path} is export version {version}, made by a newer kwatch; this kwatch reads "
             f"version {EXPORT_VERSION}. Upgrade kwatch to import it."
         )
-    for key in ("titles", "entries", "releases", "source_ids", "lists"):
+    for key in ("titles", "entries", "releases", "source_ids", "lists", "likes"):
         if not isinstance(doc.get(key, []), list):
             raise InvalidInput(f'{path}: "{key}" must be a list; it is not a kwatch export.')
     return doc
@@ -390,6 +391,15 @@ def import_kwatch(
         from kwatch.library.lists import save_imported_lists
 
         save_imported_lists(c, _lists_from_export(doc, origins, rejected, name), count)
+        likes = [
+            (x["title_id"], x.get("liked_on"))
+            for x in doc.get("likes", [])
+            if isinstance(x, dict) and x.get("title_id") in origins
+        ]
+        have = {r[0] for r in c.execute("SELECT title_id FROM likes")}
+        count("likes", "added", len({t for t, _ in likes} - have))
+        count("likes", "unchanged", len({t for t, _ in likes} & have))
+        add_likes(c, likes)
         return ImportReport(
             source="kwatch",
             path=str(path),
@@ -424,6 +434,7 @@ def export_document(conn: sqlite3.Connection, *, today: date) -> dict[str, Any]:
     touched |= {r[0] for r in conn.execute("SELECT id FROM titles WHERE origin = 'custom'")}
     touched |= {r[0] for r in conn.execute("SELECT title_id FROM releases WHERE origin = 'user'")}
     touched |= {r[0] for r in conn.execute("SELECT title_id FROM list_items")}
+    touched |= {r[0] for r in conn.execute("SELECT title_id FROM likes")}
     titles = titles_by_ids(conn, sorted(touched))
     title_docs = []
     for tid in sorted(titles):
@@ -514,6 +525,10 @@ def export_document(conn: sqlite3.Connection, *, today: date) -> dict[str, Any]:
                 "year": r["year"],
             }
             for r in conn.execute("SELECT * FROM source_ids ORDER BY title_id, scheme, value")
+        ],
+        "likes": [
+            {"title_id": r[0], "liked_on": r[1]}
+            for r in conn.execute("SELECT title_id, liked_on FROM likes ORDER BY title_id")
         ],
         "lists": _lists_doc(conn),
     }

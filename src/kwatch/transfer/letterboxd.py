@@ -106,6 +106,12 @@ for _kind in ("import-diary", "import-watchlist"):
         _kind, f"Letterboxd's import format ({_kind})", LB_IMPORT_COLUMNS, ("Title",)
     )
 _IMPORT_FILE = re.compile(r"letterboxd-(diary|watchlist)-\d+")
+LB_SPECS["likes"] = FileSpec(
+    "likes", "likes/films.csv", ("Date", "Name", "Year", "Letterboxd URI"), ("Name", "Year")
+)
+LB_SPECS["profile"] = FileSpec(
+    "profile", "profile.csv", ("Date Joined", "Username", "Favorite Films"), ("Favorite Films",)
+)
 LB_ORDER = (
     "watched",
     "diary",
@@ -114,10 +120,12 @@ LB_ORDER = (
     "watchlist",
     "import-diary",
     "import-watchlist",
+    "likes",
     "list",
+    "profile",
 )
 # Folders of a Letterboxd export that hold things that are not the user's history.
-LB_IGNORED_FOLDERS = {"deleted", "orphaned", "likes"}
+LB_IGNORED_FOLDERS = {"deleted", "orphaned"}
 
 
 def _list_headers(rows: list[list[str]]) -> tuple[list[str], list[str]]:
@@ -167,6 +175,11 @@ def _kind_from_member(member: str) -> str | None:
     parents = [p.casefold() for p in parts[:-1]]
     if any(p in LB_IGNORED_FOLDERS for p in parents):
         return None  # deleted/lists/... are lists the user deleted
+    if parents and parents[-1] == "likes":
+        # likes/films.csv: films the user liked; likes of reviews and lists are others' things.
+        return "likes" if base == "films.csv" else None
+    if not parents and base == "profile.csv":
+        return "profile"  # its Favorite Films become the list "Favourites"
     if parents and parents[-1] == "lists":
         return "list"
     stem = base.removesuffix(".csv")
@@ -502,7 +515,43 @@ def _lb_import_format(imp: Importer, f: PlannedFile, get: Getter) -> None:
     )
 
 
+def _lb_like(imp: Importer, f: PlannedFile, get: Getter) -> None:
+    """A liked film: a like, not a viewing and not a watchlist entry."""
+    name, year = name_year(get, imp.today)
+    liked = parse_day(get("date"), "Date", imp.today)
+    imp.like(_films(imp).place(imp, name, year, get("letterboxd uri")), liked)
+
+
+def _lb_profile(imp: Importer, f: PlannedFile, get: Getter) -> None:
+    """profile.csv: its Favorite Films (the four on the profile, as URIs) become a ranked list
+    "Favourites". Only films this export names elsewhere can be placed (a URI has no name)."""
+    from kwatch.library.lists import ImportedList
+
+    uris = [u.strip() for u in get("favorite films").split(",") if u.strip()]
+    items = []
+    for uri in uris:
+        tid = imp.by_id.get(("letterboxd", uri))
+        if tid is None:
+            imp.reject(f.source.name, None, f"favourite {uri} is in no other file of the export")
+        elif imp.options.lists == "lists":
+            items.append((len(items) + 1, tid, None))
+    if items:
+        imp.lists.append(
+            ImportedList(
+                name="Favourites",
+                description="The favourite films on your Letterboxd profile.",
+                ranked=True,
+                tags=(),
+                created_on=imp.today.isoformat(),
+                source="letterboxd:favourites",
+                items=tuple(items),
+            )
+        )
+
+
 ROW_READERS: dict[str, Callable[[Importer, PlannedFile, Getter], None]] = {
+    "likes": _lb_like,
+    "profile": _lb_profile,
     "import-diary": _lb_import_format,
     "import-watchlist": _lb_import_format,
     "watched": _lb_watched,
