@@ -152,3 +152,19 @@ def test_likes_and_favourites_come_in_and_go_back_out(run, tmp_path):
     again = run("import", "kwatch", str(doc), "--json").json()
     assert again["added"] == 0 and again["counts"]["likes"]["unchanged"] == 1
     assert run("import", "letterboxd", str(folder), "--json").json()["added"] == 0
+
+
+def test_ctrl_c_during_an_import_says_nothing_was_imported(run, tmp_path, db_path, monkeypatch):
+    from kwatch.transfer import engine
+
+    run("add", "Oasis")
+    before = db_snapshot(db_path)
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine.Importer, "finish", interrupted)
+    result = run("import", "letterboxd", str(export(tmp_path)))
+    assert result.exit_code != 0 and result.stdout == ""
+    assert "nothing was imported" in result.stderr
+    assert db_snapshot(db_path) == before

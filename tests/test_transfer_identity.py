@@ -174,3 +174,35 @@ def test_the_shared_export_has_one_entry_per_distinct_film(conn):
     assert conn.execute("SELECT count(*) FROM entries").fetchone()[0] == len(films)
     assert report.counts["viewings"]["added"] == len(rows("diary.csv"))
     assert import_lb(conn, LB).added == 0
+
+
+def test_catalogue_ids_match_before_names_when_the_catalogue_has_them(conn, tmp_path):
+    """With a catalogue id table (title_ids, migration m004 of another branch), an IMDb id
+    finds the title even when the row's name would not."""
+    from kwatch.transfer.engine import import_imdb
+
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'title_ids'").fetchone():
+        conn.execute("CREATE TABLE title_ids (title_id TEXT, scheme TEXT, value TEXT)")
+    conn.execute("INSERT INTO title_ids VALUES ('parasite-2019', 'imdb', 'tt6751668')")
+    path = tmp_path / "ratings.csv"
+    path.write_text(
+        "Const,Your Rating,Date Rated,Title,URL,Title Type,IMDb Rating,Runtime (mins),Year,"
+        "Genres,Num Votes,Release Date,Directors\n"
+        "tt6751668,9,2020-02-02,Gisaengchung (a name no catalogue has),,movie,8.5,132,2019,"
+        "Drama,1,2019-05-30,Bong Joon Ho\n",
+        encoding="utf-8",
+    )
+    report = import_imdb(conn, [path], today=TODAY)
+    assert report.summary["matched_by_id"] == 1
+    assert [e[0] for e in entries(conn, "%")] == ["parasite-2019"]
+
+
+@needs_lb
+def test_parasite_is_completed_since_its_first_viewing_not_a_lists_date(conn):
+    from kwatch.library import find_entry
+
+    import_lb(conn, LB)
+    parasite = find_entry(conn, "parasite-2019")
+    assert parasite.status == "completed"
+    assert parasite.status_history[-1].changed_on == "2020-02-01"  # first diary viewing
+    assert "2019-09-19" not in [h.changed_on for h in parasite.status_history]
