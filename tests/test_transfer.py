@@ -168,7 +168,7 @@ def test_zip_as_letterboxd_sends_it_imports_like_the_folder(run, tmp_path, db_pa
     assert from_zip["counts"]["viewings"]["added"] == 2132
     kinds = {f["file"].split(":", 1)[1]: f["kind"] for f in from_zip["files"]}
     assert kinds["diary.csv"] == "diary" and kinds["lists/zatoichi.csv"] == "list"
-    assert kinds["profile.csv"] == "ignored"
+    assert kinds["profile.csv"] == "profile"  # read for its Favorite Films, if it has them
     snapshot = db_snapshot(db_path)
     again = import_ok(run, "letterboxd", str(LB))  # the folder finds everything again
     assert again["added"] == 0

@@ -13,11 +13,9 @@ from typing import Any, NamedTuple
 from kwatch.db import transaction
 from kwatch.library import bulk
 from kwatch.library.bulk import Counts, Facts
-from kwatch.models import Title
-from kwatch.textnorm import name_key, slugify
-from kwatch.titles import name_keys
 from kwatch.transfer.fields import RowError, getter
 from kwatch.transfer.html_text import readable
+from kwatch.transfer.identity import TitleResolver
 from kwatch.transfer.report import (
     REJECTED_LISTED,
     DryRun,
@@ -28,7 +26,6 @@ from kwatch.transfer.report import (
 )
 from kwatch.transfer.sources import ImportPlan, PlannedFile, read_rows
 
-MATCH_NAME_KINDS = ("title", "alt", "original", "romanized")
 BATCH_ROWS = 5000
 BATCH_TEXT_BYTES = 4 << 20  # long reviews: flush by size too, so memory stays flat
 
@@ -78,9 +75,12 @@ class ImportOptions(NamedTuple):
     only: str | None = None
 
 
-class Importer:
+class Importer(TitleResolver):
+    """One import: folds the rows it is given per title (touch), buffers viewings, notes and
+    reviews, and writes everything through kwatch.library's bulk functions."""
+
     def __init__(self, conn: sqlite3.Connection, today: date, options: ImportOptions | None = None):
-        self.conn = conn
+        super().__init__(conn, only_catalogue=(options or ImportOptions()).only == "catalogue")
         self.today = today
         self.options = options or ImportOptions()
         self.lists: list[Any] = []  # library.lists.ImportedList
@@ -88,11 +88,7 @@ class Importer:
         self.count = Counts()
         self.rejected: list[Rejected] = []
         self.rejected_count = 0
-        self.matched: set[str] = set()
         self.seen: dict[str, _Seen] = {}
-        self.new_titles: dict[str, Title] = {}
-        self.resolved_raw: dict[tuple, str] = {}
-        self.title_keys: dict[str, list[tuple[str, str]]] = {}
         self.seen_keys: set[str] = set()
         self.occurrence: dict[tuple[str, str, str], int] = {}
         self.viewing_rows: list[tuple] = []
@@ -103,10 +99,7 @@ class Importer:
         self.review_rows: list[tuple] = []
         self.review_updates: list[tuple] = []
         self.adopted: list[tuple[str, int]] = []
-        self.source_rows: list[tuple] = []  # new source ids: scheme, value, title, name, year
-        self.matched_by = {"id": 0, "name": 0}
         self.not_in_catalogue = 0
-        self.placed: set[str] = set()  # every title a row of this import named
         self.state: dict[str, Any] = {}  # what a service's readers keep between rows
         self.seen_keys_of_entries: dict[str, str] = {}  # a diary entry's URI -> its title
         self._load()
@@ -114,15 +107,6 @@ class Importer:
     def _load(self) -> None:
         """Everything matching needs, in a handful of queries (never one query per row)."""
         c = self.conn
-        self.origins = {r[0]: r[1] for r in c.execute("SELECT id, origin FROM titles")}
-        marks = ",".join("?" * len(MATCH_NAME_KINDS))
-        self.by_key: dict[str, list[tuple[str, int | None, bool]]] = {}
-        for key, tid, year, origin in c.execute(
-            "SELECT n.key, t.id, t.year, t.origin FROM title_names n JOIN titles t"
-            f" ON t.id = n.title_id WHERE n.kind IN ({marks})",
-            MATCH_NAME_KINDS,
-        ):
-            self.by_key.setdefault(key, []).append((tid, year, origin == "custom"))
         self.viewing_keys = {
             r[0]: (r[1], r[2], r[3], r[4])
             for r in c.execute(
@@ -157,157 +141,6 @@ class Importer:
         self.review_texts = {
             (r[0], r[1]) for r in c.execute("SELECT title_id, original FROM reviews")
         }
-        # Source ids: the user's (source_ids) and, where the catalogue has them (the title_ids
-        # table of migration m004_external_ids), the catalogue's own.
-        self.by_id: dict[tuple[str, str], str] = {}
-        self.ids_of: dict[str, dict[str, set[str]]] = {}
-        tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        sources = ["SELECT scheme, value, title_id FROM source_ids"]
-        if "title_ids" in tables:
-            sources.append("SELECT scheme, value, title_id FROM title_ids")
-        for sql in sources:
-            for scheme, value, tid in c.execute(sql):
-                self.by_id.setdefault((scheme, value), tid)
-                self.ids_of.setdefault(tid, {}).setdefault(scheme, set()).add(value)
-
-    # ---- titles
-
-    def resolve(
-        self,
-        name: str,
-        year: int | None,
-        *,
-        ids: tuple[tuple[str, str], ...] = (),
-        original: str | None = None,
-        romanized: bool = False,
-        directors: tuple[str, ...] = (),
-        kind: str = "film",
-        runtime: int | None = None,
-    ) -> str:
-        """The title a row names. Its source ids decide first: a known id is that title, and a
-        title that has another id of the same scheme is another film, whatever its name.
-        Then names and years (the catalogue, then the user's titles); else a new user title."""
-        raw = (name, original, year, ids)
-        if raw in self.resolved_raw:  # most rows name a film seen before: skip the folding
-            return self.resolved_raw[raw]
-        for pair in ids:
-            tid = self.by_id.get(pair)
-            if tid is not None:
-                if self.options.only == "catalogue" and self.origins.get(tid, "custom") == "custom":
-                    raise NotInCatalogue(name)
-                self._claim(tid, ids, name, year, "id")
-                self.resolved_raw[raw] = tid
-                return tid
-        first, second = name_key(name), name_key(original or "")
-        if not first and not second:
-            raise RowError(f"the title {name!r} has no letters or digits")
-        best: tuple[int, bool, str] | None = None
-        for key in (first, second):
-            for tid, tyear, custom in self.by_key.get(key, ()) if key else ():
-                if self._other_film(tid, ids):
-                    continue
-                if custom:
-                    # A user title is the same film only in the same year: two user films
-                    # called "Rain" a year apart are two films.
-                    if tyear != year:
-                        continue
-                    diff = 0
-                else:
-                    # Festival and release years differ by one between sources.
-                    if year is None or tyear is None or abs(tyear - year) > 1:
-                        continue
-                    diff = abs(tyear - year)
-                rank = (diff, custom, tid)
-                if best is None or rank < best:
-                    best = rank
-        if best:
-            tid = best[2]
-            if self.options.only == "catalogue" and best[1]:
-                raise NotInCatalogue(name)
-            self._claim(tid, ids, name, year, "name")
-        elif self.options.only == "catalogue":
-            raise NotInCatalogue(name)
-        else:
-            tid = self._new_title(name, year, original, directors, kind, runtime, ids, romanized)
-            self._claim(tid, ids, name, year, None)
-        if not ids:
-            self.resolved_raw[raw] = tid
-        return tid
-
-    def _other_film(self, tid: str, ids: tuple[tuple[str, str], ...]) -> bool:
-        """True when `tid` already has a different id of one of these schemes."""
-        have = self.ids_of.get(tid)
-        return bool(have) and any(have.get(s) and v not in have[s] for s, v in ids)
-
-    def _claim(
-        self,
-        tid: str,
-        ids: tuple[tuple[str, str], ...],
-        name: str,
-        year: int | None,
-        how: str | None,
-    ) -> None:
-        """Remember the row's ids for `tid` (written with the import) and how it matched."""
-        self.placed.add(tid)
-        if self.origins.get(tid, "custom") != "custom" and tid not in self.matched:
-            self.matched.add(tid)
-            if how:
-                self.matched_by[how] += 1
-        for scheme, value in ids:
-            if (scheme, value) not in self.by_id:
-                self.by_id[(scheme, value)] = tid
-                self.ids_of.setdefault(tid, {}).setdefault(scheme, set()).add(value)
-                self.source_rows.append((scheme, value, tid, name, year))
-
-    def add_id(self, tid: str, scheme: str, value: str, name: str, year: int | None) -> None:
-        """Another id of a title this import has placed (a year-less row that names it)."""
-        self._claim(tid, ((scheme, value),), name, year, None)
-
-    def _new_title(
-        self,
-        name: str,
-        year: int | None,
-        original: str | None,
-        directors: tuple[str, ...],
-        kind: str,
-        runtime: int | None,
-        ids: tuple[tuple[str, str], ...] = (),
-        romanized: bool = False,
-    ) -> str:
-        """A new user title. `romanized`: `original` is in Latin letters, so it is the
-        romanized title, not the original-script (Hangul) one."""
-        display = name.strip() or (original or "").strip()
-        base = slugify(display) or name_key(display)
-        tid = f"{base}-{year}" if year else base
-        if tid in self.origins or tid in self.new_titles:
-            if not ids:
-                # No ids to tell them apart, names that differ only in punctuation: the same.
-                return tid
-            # Names did not place it, or the title there has another id: another film of the
-            # same name and year ("Rain" and "rain", 2019) gets an id of its own.
-            n = 2
-            while f"{tid}-{n}" in self.origins or f"{tid}-{n}" in self.new_titles:
-                n += 1
-            tid = f"{tid}-{n}"
-        if original and name_key(original) == name_key(display):
-            original = None
-        title = Title(
-            id=tid,
-            title=display,
-            origin="custom",
-            original_title=None if romanized else original or None,
-            romanized_title=original if romanized and original else None,
-            year=year,
-            kind=kind,
-            directors=directors,
-            runtime_min=runtime,
-        )
-        self.new_titles[tid] = title
-        self.title_keys[tid] = name_keys(title)
-        for key, key_kind in self.title_keys[tid]:
-            if key_kind in MATCH_NAME_KINDS:
-                self.by_key.setdefault(key, []).append((tid, year, True))
-        return tid
 
     # ---- things
 

@@ -110,8 +110,8 @@ LB_SPECS["likes"] = FileSpec(
     "likes", "likes/films.csv", ("Date", "Name", "Year", "Letterboxd URI"), ("Name", "Year")
 )
 LB_SPECS["profile"] = FileSpec(
-    "profile", "profile.csv", ("Date Joined", "Username", "Favorite Films"), ("Favorite Films",)
-)
+    "profile", "profile.csv", ("Date Joined", "Username", "Favorite Films"), ()
+)  # older exports have no Favorite Films: then there is nothing to take from it
 LB_ORDER = (
     "watched",
     "diary",
