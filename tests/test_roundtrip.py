@@ -142,3 +142,34 @@ def test_the_shared_export_round_trips(conn, run, tmp_path, monkeypatch):
     run("import", "letterboxd", str(tmp_path / "one"))
     run("export", "--format", "letterboxd", "-o", str(tmp_path / "two"))
     assert rows_of(tmp_path / "one") == rows_of(tmp_path / "two")
+
+
+def test_a_version_1_export_still_imports(run, tmp_path):
+    doc = {
+        "format": "kwatch-export",
+        "version": 1,
+        "kwatch_version": "0.1.0",
+        "exported_on": "2026-11-01",
+        "titles": [],
+        "releases": [],
+        "entries": [
+            {
+                "title_id": "oasis-2002",
+                "status": "planned",
+                "priority": 4,
+                "rating": None,
+                "rated_on": None,
+                "added_on": "2026-10-01",
+                "tags": ["x"],
+                "notes": [{"text": "n", "created_on": "2026-10-01", "import_key": None}],
+                "viewings": [],
+                "status_history": [{"status": "planned", "changed_on": "2026-10-01"}],
+            }
+        ],
+    }
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    report = run("import", "kwatch", str(path), "--json").json()
+    assert report["rejected"] == [] and report["counts"]["entries"]["added"] == 1
+    entry = run("show", "oasis-2002", "--json").json()["entry"]
+    assert entry["priority"] == 4 and entry["reviews"] == [] and entry["notes"][0]["text"] == "n"
