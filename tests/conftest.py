@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# ../shared next to the project; a git worktree (wt/NAME) sits one level deeper.
+SHARED = next(
+    (p / "shared" for p in Path(__file__).resolve().parents[1:4] if (p / "shared").is_dir()),
+    Path(__file__).resolve().parents[2] / "shared",
+)
 SEEDS = SHARED / "seeds"
 FIXTURES = SHARED / "fixtures"
 TODAY = "2026-11-22"

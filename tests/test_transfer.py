@@ -105,9 +105,10 @@ def test_real_export_imports_every_kind_of_thing_once(run):
     )
     assert entry(run, "han-gong-ju-2014")["status"] == "completed"  # "Han Gong-ju 2013"
     assert entry(run, "backcountry-2014")["rating"] == 1.5
-    # Reviews (quotes, commas, HTML, line breaks) become notes, text for text.
+    # Reviews (quotes, commas, HTML, line breaks) become reviews, not notes, text for text.
     roma = next(r for r in reviews if r["Name"] == "Roma")
-    assert roma["Review"] in [n["text"] for n in entry(run, "roma-2018")["notes"]]
+    assert roma["Review"].rstrip() in [n["text"] for n in entry(run, "roma-2018")["reviews"]]
+    assert entry(run, "roma-2018")["notes"] == []
     assert "\n" in roma["Review"]
     # Tags stay tags; rewatches are kept as such; the watchlist joins the watchlist.
     soylent = entry(run, "soylent-green-1973")
@@ -118,15 +119,24 @@ def test_real_export_imports_every_kind_of_thing_once(run):
     )
     bone = entry(run, "bone-1972")
     assert bone["status"] == "planned" and bone["added_on"] == "2019-05-21"
-    assert len([e for e in library if e["status"] == "planned"]) >= len(watchlist) - 28
-    # Lists become tags (list files with and without the "Letterboxd list export" line).
-    assert "list:zatoichi" in entry(run, "the-tale-of-zatoichi-1962")["tags"]
-    assert "list:all-time-favorites" in entry(run, "sonatine-1993")["tags"]
+    seen_uris = {r["Letterboxd URI"] for r in watched + ratings}
+    dated_names = {r["Name"] for r in watched}
+    planned_uris = {
+        r["Letterboxd URI"] for r in watchlist if r["Year"] or r["Name"] not in dated_names
+    } - seen_uris
+    assert len([e for e in library if e["status"] == "planned"]) == len(planned_uris)
+    # Lists become lists (files with and without the "Letterboxd list export" line), and a
+    # film only in a list is not on the watchlist.
+    zatoichi = run("lists", "show", "Zatoichi", "--json").json()
+    assert "the-tale-of-zatoichi-1962" in [i["id"] for i in zatoichi["items"]]
+    favourites = run("lists", "show", "all-time-favorites", "--json").json()
+    assert favourites["items"][0]["id"] == "sonatine-1993" and favourites["ranked"]
+    assert "list:zatoichi" not in entry(run, "the-tale-of-zatoichi-1962")["tags"]
 
 
 @needs_lb
 def test_real_export_imports_in_well_under_two_seconds(conn):
-    from kwatch.importers import import_letterboxd
+    from kwatch.transfer.engine import import_letterboxd
 
     start = time.perf_counter()
     report = import_letterboxd(conn, LB, today=TODAY_DATE)
@@ -158,7 +168,7 @@ def test_zip_as_letterboxd_sends_it_imports_like_the_folder(run, tmp_path, db_pa
     assert from_zip["counts"]["viewings"]["added"] == 2132
     kinds = {f["file"].split(":", 1)[1]: f["kind"] for f in from_zip["files"]}
     assert kinds["diary.csv"] == "diary" and kinds["lists/zatoichi.csv"] == "list"
-    assert kinds["profile.csv"] == "ignored"
+    assert kinds["profile.csv"] == "profile"  # read for its Favorite Films, if it has them
     snapshot = db_snapshot(db_path)
     again = import_ok(run, "letterboxd", str(LB))  # the folder finds everything again
     assert again["added"] == 0
@@ -199,11 +209,11 @@ def test_dry_run_human_output(run, db_path, started):
 
 @needs_lb
 def test_a_crash_half_way_leaves_the_database_as_it_was(run, db_path, started, monkeypatch):
-    from kwatch import importers
+    from kwatch.transfer import engine, letterboxd
 
-    monkeypatch.setattr(importers, "BATCH_ROWS", 50)  # so rows are written before the crash
+    monkeypatch.setattr(engine, "BATCH_ROWS", 50)  # so rows are written before the crash
     calls = {"n": 0}
-    real = importers._lb_reviews
+    real = letterboxd.ROW_READERS["reviews"]
 
     def crash_on_the_tenth_review(*args, **kwargs):
         calls["n"] += 1
@@ -211,7 +221,7 @@ def test_a_crash_half_way_leaves_the_database_as_it_was(run, db_path, started, m
             raise RuntimeError("disk on fire")
         return real(*args, **kwargs)
 
-    monkeypatch.setitem(importers.ROW_READERS, ("letterboxd", "reviews"), crash_on_the_tenth_review)
+    monkeypatch.setitem(letterboxd.ROW_READERS, "reviews", crash_on_the_tenth_review)
     with pytest.raises(RuntimeError, match="disk on fire"):
         run("import", "letterboxd", str(LB))
     assert calls["n"] == 10
@@ -220,14 +230,14 @@ def test_a_crash_half_way_leaves_the_database_as_it_was(run, db_path, started, m
 
 @needs_lb
 def test_ctrl_c_half_way_leaves_the_database_as_it_was(conn, db_path, monkeypatch):
-    from kwatch import importers
     from kwatch.library import add
     from kwatch.titles import resolve
+    from kwatch.transfer import engine
 
     add(conn, resolve(conn, "Oasis"), today=TODAY_DATE)
     before = db_snapshot(db_path)
-    monkeypatch.setattr(importers, "BATCH_ROWS", 100)
-    real_flush = importers._Importer.flush
+    monkeypatch.setattr(engine, "BATCH_ROWS", 100)
+    real_flush = engine.Importer.flush
     flushes = {"n": 0}
 
     def interrupted(self):
@@ -236,9 +246,9 @@ def test_ctrl_c_half_way_leaves_the_database_as_it_was(conn, db_path, monkeypatc
         if flushes["n"] == 3:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(importers._Importer, "flush", interrupted)
+    monkeypatch.setattr(engine.Importer, "flush", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        importers.import_letterboxd(conn, LB, today=TODAY_DATE)
+        engine.import_letterboxd(conn, LB, today=TODAY_DATE)
     assert db_snapshot(db_path) == before
     assert not conn.in_transaction
 
@@ -321,7 +331,7 @@ def test_a_50_mb_file_streams_in_flat_memory(tmp_path, conn):
     """50 MB of long reviews: imported row by row, memory far below the file's size."""
     import tracemalloc
 
-    from kwatch.importers import import_letterboxd
+    from kwatch.transfer.engine import import_letterboxd
 
     path = tmp_path / "reviews.csv"
     review = ('A long review, with commas, "quotes", <i>HTML</i> and\nline breaks. ' * 160)[:10000]
@@ -362,7 +372,7 @@ def test_a_50_mb_file_streams_in_flat_memory(tmp_path, conn):
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert report.counts["notes"]["added"] == n
+    assert report.counts["reviews"]["added"] == n
     assert report.counts["viewings"]["added"] == n
     assert peak < 25 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB for a 50 MB file"
 
@@ -576,7 +586,7 @@ def test_imdb_old_and_2024_headers(run, tmp_path):
     new = write(
         tmp_path / "new" / "ratings.csv",
         IMDB_2024
-        + "tt3,Han Gong-ju,한공주,8,2022-01-01,https://x,Movie,7,112,2013,Drama,1,,Lee Su-jin\n"
+        + "tt3265462,Han Gong-ju,한공주,8,2022-01-01,https://x,Movie,7,112,2013,Drama,1,,Lee Su-jin\n"
         + "tt4,My Mister,나의 아저씨,10,2022-01-02,https://x,TV Series,9,,2018,Drama,1,,\n",
     )
     watch = write(
@@ -646,7 +656,7 @@ def rich_library(run, tmp_path):
 
 def test_json_export_is_versioned_and_complete(run, rich_library):
     doc = json.loads(run("export", "--format", "json").stdout)
-    assert doc["format"] == "kwatch-export" and doc["version"] == 1
+    assert doc["format"] == "kwatch-export" and doc["version"] == 2
     assert doc["exported_on"] == TODAY
     titles = {t["id"]: t for t in doc["titles"]}
     assert titles["some-film-2027"]["origin"] == "custom"
@@ -824,11 +834,15 @@ def test_letterboxd_export_splits_files_of_at_most_1000_rows(run, tmp_path):
         with f.open(encoding="utf-8", newline="") as fh:
             reader = csv.DictReader(fh)
             assert tuple(reader.fieldnames or ()) == (
+                "LetterboxdURI",
+                "tmdbID",
+                "imdbID",
                 "Title",
                 "Year",
                 "Directors",
-                "WatchedDate",
                 "Rating",
+                "Rating10",
+                "WatchedDate",
                 "Rewatch",
                 "Tags",
                 "Review",
@@ -839,12 +853,16 @@ def test_letterboxd_export_splits_files_of_at_most_1000_rows(run, tmp_path):
     assert len(rows) == 2345
     film = next(r for r in rows if r["Title"] == "Film 7")
     assert film == {
+        "LetterboxdURI": "",  # a diary row names its diary entry, not the film
+        "tmdbID": "",
+        "imdbID": "",
         "Title": "Film 7",
         "Year": "1957",
         "Directors": "",
-        "WatchedDate": "2024-01-01",
         "Rating": "4",
-        "Rewatch": "true",
+        "Rating10": "8",
+        "WatchedDate": "2024-01-01",
+        "Rewatch": "Yes",
         "Tags": "tag1",
         "Review": "",
     }
@@ -885,7 +903,7 @@ def test_csv_export_one_row_per_entry(run, rich_library, tmp_path):
 
 
 def test_every_csv_we_write_is_safe_in_a_spreadsheet(run, tmp_path):
-    from kwatch.exporters import safe_cell
+    from kwatch.transfer.spreadsheet import safe_cell
 
     for dangerous in ("=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx"):
         assert safe_cell(dangerous) == "'" + dangerous
@@ -909,7 +927,7 @@ def test_every_csv_we_write_is_safe_in_a_spreadsheet(run, tmp_path):
     run("export", "--format", "letterboxd", "--output", str(out))
     row = read_csv(out / "letterboxd-diary-001.csv")[0]
     assert row["Title"].startswith("'=") and row["Tags"] == "'+tag"
-    assert row["Review"] == "'@SUM(1)"
+    assert row["Review"] == ""  # a private note is not a public review
 
 
 # ---------------------------------------------------------------------------------------------

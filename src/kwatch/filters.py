@@ -54,6 +54,7 @@ class Filters(NamedTuple):
     max_runtime: int | None = None
     watched: bool | None = None
     in_watchlist: bool | None = None
+    in_list: str | None = None  # a list's id or name
 
     @classmethod
     def build(
@@ -68,6 +69,7 @@ class Filters(NamedTuple):
         max_runtime: int | None = None,
         watched: bool | None = None,
         in_watchlist: bool | None = None,
+        in_list: str | None = None,
     ) -> Filters:
         year_from = year_to = None
         if year:
@@ -90,6 +92,7 @@ class Filters(NamedTuple):
             max_runtime=max_runtime,
             watched=watched,
             in_watchlist=in_watchlist,
+            in_list=in_list.strip() if in_list and in_list.strip() else None,
         )
 
     def clauses(self) -> list[tuple[str, str, list[Any]]]:
@@ -144,6 +147,15 @@ class Filters(NamedTuple):
             out.append(("--in-watchlist", IN_LIBRARY_SQL, []))
         elif self.in_watchlist is False:
             out.append(("--not-in-watchlist", f"NOT ({IN_LIBRARY_SQL})", []))
+        if self.in_list:
+            out.append(
+                (
+                    f"--list {self.in_list}",
+                    "t.id IN (SELECT title_id FROM list_items WHERE list_id IN"
+                    " (SELECT id FROM lists WHERE id = ? OR name = ? COLLATE NOCASE))",
+                    [self.in_list, self.in_list],
+                )
+            )
         return out
 
     def where(self) -> tuple[str, list[Any]]:

@@ -261,6 +261,83 @@ def m005_release_refresh(db: Database) -> None:
     )
 
 
+def m006_source_ids_and_lists(db: Database) -> None:
+    # Independent of m004_external_ids (the catalogue's own ids, table title_ids): these are
+    # the ids the user's sources gave their titles, which is user data.
+    _run(
+        db,
+        """
+        -- How each source names a title: Letterboxd film URI ('letterboxd'), Letterboxd film
+        -- slug ('letterboxd-slug'), IMDb ('imdb'), TMDb ('tmdb'). One (scheme, value) is one
+        -- film: two values are never merged into one title by name. name and year are the
+        -- source's own (Letterboxd matches on its year), kept for the way back out.
+        CREATE TABLE source_ids (
+            scheme TEXT NOT NULL,
+            value TEXT NOT NULL,
+            title_id TEXT NOT NULL,
+            name TEXT,
+            year INTEGER,
+            PRIMARY KEY (scheme, value)
+        );
+        CREATE INDEX source_ids_title ON source_ids(title_id);
+
+        -- The user's lists (a Letterboxd list, or one made in kwatch). Being in a list says
+        -- nothing about the watchlist. source: where it came from ('letterboxd:<URL>').
+        CREATE TABLE lists (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            description TEXT,
+            ranked INTEGER NOT NULL DEFAULT 0,
+            tags TEXT NOT NULL DEFAULT '[]',
+            created_on TEXT NOT NULL,
+            source TEXT
+        );
+        CREATE UNIQUE INDEX lists_source ON lists(source) WHERE source IS NOT NULL;
+        CREATE TABLE list_items (
+            list_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            title_id TEXT NOT NULL,
+            note TEXT,
+            PRIMARY KEY (list_id, title_id)
+        );
+        CREATE INDEX list_items_title ON list_items(title_id);
+
+        -- Public reviews, apart from private notes: readable text, the original (Letterboxd
+        -- writes HTML) for the way back out, the day it was published, the spoiler flag.
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            title_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            original TEXT,
+            published_on TEXT NOT NULL,
+            spoilers INTEGER NOT NULL DEFAULT 0,
+            import_key TEXT
+        );
+        CREATE INDEX reviews_title ON reviews(title_id);
+        CREATE UNIQUE INDEX reviews_import_key ON reviews(import_key)
+            WHERE import_key IS NOT NULL;
+
+        -- Films the user liked at the source (Letterboxd likes/films.csv).
+        CREATE TABLE likes (
+            title_id TEXT PRIMARY KEY,
+            liked_on TEXT
+        );
+
+        -- Reviews imported before this migration were kept as notes: they become reviews
+        -- (nothing is lost: the text as it was is kept as the original).
+        INSERT INTO reviews (title_id, text, original, published_on, spoilers, import_key)
+            SELECT title_id, text, text, created_on, 0, import_key FROM entry_notes
+            WHERE import_key LIKE 'letterboxd:review:%';
+        DELETE FROM entry_notes WHERE import_key LIKE 'letterboxd:review:%';
+        """,
+    )
+    from kwatch.transfer.html_text import readable
+
+    rows = [(readable(r[1]), r[0]) for r in db.execute("SELECT id, original FROM reviews")]
+    for row in rows:
+        db.execute("UPDATE reviews SET text = ? WHERE id = ?", row)
+
+
 def m007_journal(db: Database) -> None:
     # Every change to the user's data, as it happened (see kwatch/journal.py): operations with
     # a stable id (a UUID, for sync between machines) and, for each, the rows it changed with
@@ -297,6 +374,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m003_import_keys,
     m004_external_ids,
     m005_release_refresh,
+    m006_source_ids_and_lists,
     m007_journal,
 ]
 MIGRATION_NAMES = [m.__name__ for m in MIGRATIONS]

@@ -114,6 +114,25 @@ class Note(NamedTuple):
         return {"id": self.id, "text": self.text, "created_on": self.created_on}
 
 
+class Review(NamedTuple):
+    """A public review (not a private note): readable text, the source's original (HTML from
+    Letterboxd) kept for the way back out."""
+
+    id: int
+    text: str
+    published_on: str
+    spoilers: bool
+    original: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "published_on": self.published_on,
+            "spoilers": self.spoilers,
+        }
+
+
 class StatusChange(NamedTuple):
     status: str
     changed_on: str
@@ -135,6 +154,7 @@ class Entry(NamedTuple):
     notes: tuple[Note, ...] = ()
     viewings: tuple[Viewing, ...] = ()
     status_history: tuple[StatusChange, ...] = ()
+    reviews: tuple[Review, ...] = ()
 
     @property
     def last_viewed(self) -> str | None:
@@ -152,6 +172,7 @@ class Entry(NamedTuple):
             "rating": stars(self.rating),
             "rated_on": self.rated_on,
             "notes": [n.to_dict() for n in self.notes],
+            "reviews": [r.to_dict() for r in self.reviews],
             "viewings": [v.to_dict() for v in self.viewings],
             "status_history": [s.to_dict() for s in self.status_history],
             "added_on": self.added_on,

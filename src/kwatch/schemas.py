@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from kwatch.output import SCHEMA_VERSION
+from kwatch.transfer import EXPORT_FORMAT, EXPORT_VERSION
+from kwatch.transfer.report import SUMMARY_KEYS
 from kwatch.values import ID_PATTERNS, PRECISIONS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -107,6 +109,7 @@ ENTRY_PROPS: dict[str, Schema] = {
     "rating": STARS,
     "rated_on": nullable(DAY),
     "notes": array(obj({"id": INT, "text": STR, "created_on": DAY})),
+    "reviews": array(obj({"id": INT, "text": STR, "published_on": DAY, "spoilers": BOOL})),
     "viewings": array(
         obj(
             {
@@ -172,7 +175,7 @@ REMINDER_ITEM = obj(
     }
 )
 
-# Import, export, backup (kwatch/importers.py, exporters.py).
+# Import, export, backup (kwatch/transfer/).
 COUNT3 = obj({"added": INT, "updated": INT, "unchanged": INT})
 IMPORT_REPORT = top(
     {
@@ -194,13 +197,45 @@ IMPORT_REPORT = top(
                     "viewings",
                     "ratings",
                     "notes",
+                    "reviews",
                     "tags",
                     "releases",
+                    "lists",
+                    "likes",
                 )
             }
         ),
         "files": array(obj({"file": STR, "kind": STR, "rows": nullable("integer")})),
         "warnings": STRS,
+        "summary": obj(dict.fromkeys(SUMMARY_KEYS, INT)),
+    }
+)
+
+# Lists (kwatch/lists.py).
+LIST_PROPS: dict[str, Schema] = {
+    "id": STR,
+    "name": STR,
+    "description": nullable("string"),
+    "ranked": BOOL,
+    "tags": STRS,
+    "created_on": DAY,
+    "source": nullable("string"),
+    "size": INT,
+}
+LIST_DOC = top(
+    {
+        **LIST_PROPS,
+        "items": array(
+            obj(
+                {
+                    "position": INT,
+                    "id": STR,
+                    "title": STR,
+                    "year": nullable("integer"),
+                    "note": nullable("string"),
+                }
+            )
+        ),
     }
 )
 
@@ -470,28 +505,136 @@ SCHEMAS: dict[str, Schema] = {
     "import imdb": IMPORT_REPORT,
     "import kwatch": IMPORT_REPORT,
     # `export --format json` to stdout prints the export itself (its own "format"/"version"
-    # header, see exporters.py); with --output and --json it prints this summary.
+    # header, see transfer/letterboxd_export.py); with --output and --json it prints this summary.
     "export": top(
         {
             "format": {"enum": ["json", "letterboxd", "csv"]},
             "files": STRS,
             "rows": INT,
             "skipped": INT,
+            "undated": array(obj({"id": STR, "date": DATE, "precision": PRECISION})),
         }
     ),
     "backup": top({"path": STR, "source": STR, "bytes": INT}),
+    "lists show": {"anyOf": [items(LIST_PROPS), LIST_DOC]},
+    "lists create": LIST_DOC,
+    "lists edit": LIST_DOC,
+    "lists add": LIST_DOC,
+    "lists move": LIST_DOC,
+    "lists remove": LIST_DOC,
+    "lists delete": LIST_DOC,
+    "lists export": top({**LIST_DOC["properties"], "csv": nullable("string")}),
     "stats": STATS,
     "completion": top({"shell": {"enum": ["bash", "zsh", "fish"]}, "script": STR}),
     "error": ERROR,
 }
 
 
+# Documents kwatch writes that are not --json output: the JSON export (`kwatch export
+# --format json`), versioned by its own "version" (transfer.EXPORT_VERSION).
+_NOTE_DOC = obj({"text": STR, "created_on": DAY, "import_key": nullable("string")})
+EXPORT_DOCUMENT: Schema = obj(
+    {
+        "format": {"const": EXPORT_FORMAT},
+        "version": {"const": EXPORT_VERSION},
+        "kwatch_version": STR,
+        "exported_on": DAY,
+        "titles": array(obj({k: v for k, v in TITLE_PROPS.items() if k != "releases"})),
+        "releases": array(
+            obj(
+                {
+                    "title_id": STR,
+                    "date": {"anyOf": [DATE, {"const": ""}]},
+                    "precision": PRECISION,
+                    "region": STR,
+                    "type": RELEASE_TYPE,
+                    "note": nullable("string"),
+                    "source": nullable("string"),
+                }
+            )
+        ),
+        "entries": array(
+            obj(
+                {
+                    "title_id": STR,
+                    "status": STATUS,
+                    "priority": {"type": "integer", "minimum": 1, "maximum": 5},
+                    "rating": STARS,
+                    "rated_on": nullable(DAY),
+                    "added_on": DAY,
+                    "tags": STRS,
+                    "notes": array(_NOTE_DOC),
+                    "viewings": array(
+                        obj(
+                            {
+                                "date": DATE,
+                                "precision": PRECISION,
+                                "rating": STARS,
+                                "note": nullable("string"),
+                                "rewatch": BOOL,
+                                "created_on": DAY,
+                                "import_key": nullable("string"),
+                            }
+                        )
+                    ),
+                    "status_history": array(obj({"status": STATUS, "changed_on": DAY})),
+                    "reviews": array(
+                        obj(
+                            {
+                                "text": STR,
+                                "original": nullable("string"),
+                                "published_on": DAY,
+                                "spoilers": BOOL,
+                                "import_key": nullable("string"),
+                            }
+                        )
+                    ),
+                }
+            )
+        ),
+        "source_ids": array(
+            obj(
+                {
+                    "scheme": STR,
+                    "value": STR,
+                    "title_id": STR,
+                    "name": nullable("string"),
+                    "year": nullable("integer"),
+                }
+            )
+        ),
+        "likes": array(obj({"title_id": STR, "liked_on": nullable(DAY)})),
+        "lists": array(
+            obj(
+                {
+                    **{k: v for k, v in LIST_PROPS.items() if k != "size"},
+                    "items": array(
+                        obj({"position": INT, "title_id": STR, "note": nullable("string")})
+                    ),
+                }
+            )
+        ),
+    }
+)
+DOCUMENTS: dict[str, tuple[Schema, int, str]] = {
+    "export-document": (EXPORT_DOCUMENT, EXPORT_VERSION, "kwatch JSON export document"),
+}
+
+
 def names() -> list[str]:
-    return sorted(SCHEMAS)
+    return sorted([*SCHEMAS, *DOCUMENTS])
 
 
 def schema_for(command: str) -> Schema:
     """The full schema document for a command ("list", "catalogue list" or "catalogue-list")."""
+    if command in DOCUMENTS:
+        schema, version, title = DOCUMENTS[command]
+        return {
+            "$schema": DRAFT,
+            "$id": f"{BASE_ID}/{command}/v{version}.json",
+            "title": title,
+            **schema,
+        }
     key = " ".join(command.replace("-", " ").split()) if command not in SCHEMAS else command
     if key not in SCHEMAS:
         from kwatch.errors import NotFound

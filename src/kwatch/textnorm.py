@@ -17,7 +17,9 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 
 def name_key(text: str) -> str:
     """Case-, width-, spacing- and punctuation-blind key: "Han Gong-ju" -> "hangongju"."""
-    if text.isascii():  # NFKC changes no ASCII text, and casefold is lower there
+    # [\W_] is exactly "not str.isalnum()" (re's \w is isalnum plus "_"), at C speed: imports
+    # fold tens of thousands of names. NFKC changes no ASCII text, and casefold is lower there.
+    if text.isascii():
         return _NOT_ALNUM.sub("", text.lower())
     return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 

@@ -6,9 +6,9 @@ import json
 import sqlite3
 from typing import Any
 
-from kwatch.errors import Ambiguous, Conflict, InvalidInput, NotFound
+from kwatch.errors import Ambiguous, InvalidInput, NotFound
 from kwatch.models import Release, Title
-from kwatch.textnorm import hangul_initials, has_hangul, is_initials_query, name_key, slugify
+from kwatch.textnorm import hangul_initials, has_hangul, is_initials_query, name_key
 from kwatch.values import ID_SCHEME_LABELS
 
 INDEX_TABLES = (
@@ -382,42 +382,3 @@ def resolve(conn: sqlite3.Connection, query: str) -> Title:
         "To add a film that is not there: kwatch add TITLE --custom --year YYYY.",
         details=[t.to_dict() for t in suggestions],
     )
-
-
-def add_custom_title(
-    conn: sqlite3.Connection,
-    *,
-    title: str,
-    year: int | None,
-    directors: list[str],
-    original_title: str | None = None,
-    kind: str = "film",
-    runtime_min: int | None = None,
-    themes: list[str] | None = None,
-    releases: list[Release] | None = None,
-    synopsis: str | None = None,
-) -> Title:
-    """Create the user's own title; its id is the slug of title and year, like bundled ones."""
-    if not title.strip():
-        raise InvalidInput("the title is empty; give the film's English title.")
-    base = slugify(title) or name_key(title)
-    new_id = f"{base}-{year}" if year else base
-    existing = conn.execute("SELECT origin FROM titles WHERE id = ?", (new_id,)).fetchone()
-    if existing:
-        where = "your own titles" if existing[0] == "custom" else "the catalogue"
-        raise Conflict(f"{new_id!r} is already in {where}; add it by that id instead.")
-    new = Title(
-        id=new_id,
-        title=title.strip(),
-        origin="custom",
-        original_title=original_title or None,
-        year=year,
-        kind=kind,
-        directors=tuple(directors),
-        runtime_min=runtime_min,
-        themes=tuple(themes or ()),
-        synopsis=synopsis,
-        releases=tuple(releases or ()),
-    )
-    index_title(conn, new)
-    return get_title(conn, new_id)

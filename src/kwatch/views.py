@@ -97,6 +97,13 @@ def show_title(title: Title, entry: Entry | None) -> None:
                     for v in entry.viewings
                 ),
             ),
+            (
+                "Reviews",
+                "\n\n".join(
+                    f"{r.published_on}" + ("  (spoilers)" if r.spoilers else "") + f"\n{r.text}"
+                    for r in entry.reviews
+                ),
+            ),
             ("Notes", "\n".join(f"{n.created_on}  {n.text}" for n in entry.notes)),
         ]
     else:

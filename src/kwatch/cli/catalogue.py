@@ -14,6 +14,7 @@ from kwatch.cli.common import (
     InWatchlistOpt,
     JsonFlag,
     KindOpt,
+    ListOpt,
     MaxRuntimeOpt,
     ThemeOpt,
     WatchedOpt,
@@ -46,6 +47,7 @@ def catalogue_list(
     max_runtime: MaxRuntimeOpt = None,
     watched: WatchedOpt = None,
     in_watchlist: InWatchlistOpt = None,
+    in_list: ListOpt = None,
     limit: Annotated[
         int | None,
         typer.Option(help=f"At most N (default {HUMAN_LIMIT} for people, all with --json)."),
@@ -62,7 +64,7 @@ def catalogue_list(
 
     effective = row_limit(limit, as_json=as_json, for_people=HUMAN_LIMIT)
     filters = build_filters(
-        theme, avoid, year, decade, director, kind, max_runtime, watched, in_watchlist
+        theme, avoid, year, decade, director, kind, max_runtime, watched, in_watchlist, in_list
     )
     titles, total = list_titles(state(ctx).conn(), filters, limit=effective)
     if as_json:

@@ -208,6 +208,9 @@ WatchedOpt = Annotated[
     bool | None,
     typer.Option("--watched/--unwatched", help="Only titles you have (or have not) seen."),
 ]
+ListOpt = Annotated[
+    str | None, typer.Option("--list", help="Only titles in this list of yours (id or name).")
+]
 InWatchlistOpt = Annotated[
     bool | None,
     typer.Option(
@@ -226,6 +229,7 @@ def build_filters(
     max_runtime: int | None = None,
     watched: bool | None = None,
     in_watchlist: bool | None = None,
+    in_list: str | None = None,
 ):  # -> Filters (imported lazily)
     from kwatch.filters import Filters
 
@@ -239,4 +243,5 @@ def build_filters(
         max_runtime=max_runtime,
         watched=watched,
         in_watchlist=in_watchlist,
+        in_list=in_list,
     )

@@ -13,6 +13,7 @@ from kwatch.cli.common import (
     InWatchlistOpt,
     JsonFlag,
     KindOpt,
+    ListOpt,
     MaxRuntimeOpt,
     ThemeOpt,
     WatchedOpt,
@@ -45,6 +46,7 @@ def search(
     max_runtime: MaxRuntimeOpt = None,
     watched: WatchedOpt = None,
     in_watchlist: InWatchlistOpt = None,
+    in_list: ListOpt = None,
     limit: Annotated[int, typer.Option(help="At most N results.")] = 20,
     as_json: JsonFlag = False,
 ) -> None:
@@ -59,7 +61,7 @@ def search(
 
     row_limit(limit, as_json=as_json, for_people=limit)
     filters = build_filters(
-        theme, avoid, year, decade, director, kind, max_runtime, watched, in_watchlist
+        theme, avoid, year, decade, director, kind, max_runtime, watched, in_watchlist, in_list
     )
     result = require_hits(run_search(state(ctx).conn(), query, filters, limit=limit))
     if as_json:
@@ -102,6 +104,7 @@ def pick(
     max_runtime: MaxRuntimeOpt = None,
     watched: WatchedOpt = None,
     in_watchlist: InWatchlistOpt = None,
+    in_list: ListOpt = None,
     include_watched: Annotated[
         bool, typer.Option("--include-watched", help="Also offer titles you have seen.")
     ] = False,
@@ -125,7 +128,7 @@ def pick(
     from kwatch.pick import pick as run_pick
 
     filters = build_filters(
-        theme, avoid, year, decade, director, kind, max_runtime, watched, in_watchlist
+        theme, avoid, year, decade, director, kind, max_runtime, watched, in_watchlist, in_list
     )
     rng = random.Random(seed)
     result = run_pick(

@@ -12,6 +12,7 @@ from kwatch.cli.common import (
     DirectorOpt,
     JsonFlag,
     KindOpt,
+    ListOpt,
     MaxRuntimeOpt,
     ThemeOpt,
     WatchedOpt,
@@ -92,9 +93,8 @@ def add(
     """
     from kwatch.db import transaction
     from kwatch.library import add as add_entry
-    from kwatch.library import check_priority
+    from kwatch.library import add_custom_title, check_priority
     from kwatch.models import Release
-    from kwatch.titles import add_custom_title
     from kwatch.values import KINDS, RELEASE_TYPES, parse_choice, parse_partial_date
 
     today = clock_today()
@@ -184,6 +184,7 @@ def list_(
     kind: KindOpt = None,
     max_runtime: MaxRuntimeOpt = None,
     watched: WatchedOpt = None,
+    in_list: ListOpt = None,
     sort: Annotated[
         str,
         typer.Option(
@@ -210,7 +211,9 @@ def list_(
     from kwatch.values import parse_status
 
     effective_limit = row_limit(limit, as_json=as_json, for_people=HUMAN_LIST_LIMIT)
-    filters = build_filters(theme, avoid, year, decade, director, kind, max_runtime, watched)
+    filters = build_filters(
+        theme, avoid, year, decade, director, kind, max_runtime, watched, in_list=in_list
+    )
     statuses = [parse_status(s) for s in status or []]
     entries, total = list_entries(
         state(ctx).conn(),

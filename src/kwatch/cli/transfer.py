@@ -12,7 +12,7 @@ from kwatch.cli import app
 from kwatch.cli.common import JsonFlag, clock_today, handle_errors, state
 
 if TYPE_CHECKING:
-    from kwatch.importers import ImportReport
+    from kwatch.transfer.report import ImportReport
 
 import_app = typer.Typer(
     name="import",
@@ -23,6 +23,21 @@ app.add_typer(import_app, name="import")
 
 DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Show what would be imported; change nothing.")
+]
+ListsOpt = Annotated[
+    str,
+    typer.Option(
+        "--lists",
+        help="Letterboxd lists become kwatch lists (lists), tags on films in your library "
+        "(tags), or are left out (skip). A film only in a list never joins the watchlist.",
+    ),
+]
+OnlyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--only",
+        help="catalogue: import only titles that match the catalogue (keep a library Korean).",
+    ),
 ]
 REJECTED_SHOWN = 20
 EXPORT_FORMAT_CHOICES = ("json", "letterboxd", "csv")
@@ -56,10 +71,23 @@ def _show_report(report: ImportReport, as_json: bool) -> None:
                 else None
             ),
         )
+    s = report.summary or {}
     summary = (
         f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{report.rejected_count} rejected; {report.matched} titles found in the catalogue."
+        f"{report.rejected_count} rejected; {report.matched} titles found in the catalogue"
+        f" ({s.get('matched_by_id', 0)} by id, {s.get('matched_by_name', 0)} by name and year)."
     )
+    if report.source != "kwatch":
+        summary += (
+            f" Titles: {s.get('completed', 0)} completed, {s.get('watchlist', 0)} on the "
+            f"watchlist, {s.get('list_only', 0)} only in lists (not on the watchlist)"
+            + (
+                f", {s['not_in_catalogue']} rows left out (not in the catalogue)"
+                if s.get("not_in_catalogue")
+                else ""
+            )
+            + "."
+        )
     if report.dry_run:
         output.message(f"Dry run: {summary} Nothing was changed.")
     else:
@@ -76,22 +104,50 @@ PathArg = Annotated[
 ]
 
 
+def _options(lists: str, only: str | None):  # -> ImportOptions
+    from kwatch.transfer.engine import LIST_MODES, ONLY_CHOICES, ImportOptions
+    from kwatch.values import parse_choice
+
+    return ImportOptions(
+        lists=parse_choice(lists, LIST_MODES, "--lists"),
+        only=parse_choice(only, ONLY_CHOICES, "--only") if only is not None else None,
+    )
+
+
+def _run(ctx: typer.Context, plan, options, dry_run: bool):  # -> ImportReport
+    from kwatch.errors import KwatchError
+    from kwatch.transfer.engine import run_import
+
+    try:
+        return run_import(
+            state(ctx).conn(), plan, today=clock_today(), dry_run=dry_run, options=options
+        )
+    except KeyboardInterrupt:
+        # The import is one transaction: rolled back as a whole.
+        raise KwatchError("interrupted: nothing was imported.", code="interrupted") from None
+
+
 @import_app.command("letterboxd")
 @handle_errors
 def import_letterboxd(
-    ctx: typer.Context, path: PathArg, dry_run: DryRunOpt = False, as_json: JsonFlag = False
+    ctx: typer.Context,
+    path: PathArg,
+    dry_run: DryRunOpt = False,
+    lists: ListsOpt = "lists",
+    only: OnlyOpt = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Import a Letterboxd export: diary, ratings, reviews, watchlist, tags and lists.
 
     \b
     Example: kwatch import letterboxd letterboxd-me-2026-11-22-utc.zip --dry-run
+             kwatch import letterboxd export.zip --only catalogue --lists tags
     """
-    from kwatch.importers import prepare_letterboxd, run_import
+    from kwatch.transfer.letterboxd import prepare_letterboxd
 
-    today = clock_today()
+    options = _options(lists, only)
     plan = prepare_letterboxd(path)  # checks every file before the database is opened
-    report = run_import(state(ctx).conn(), plan, today=today, dry_run=dry_run)
-    _show_report(report, as_json)
+    _show_report(_run(ctx, plan, options, dry_run), as_json)
 
 
 @import_app.command("imdb")
@@ -106,6 +162,7 @@ def import_imdb(
         ),
     ],
     dry_run: DryRunOpt = False,
+    only: OnlyOpt = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Import IMDb ratings and watchlist CSVs (old and 2024 headers).
@@ -113,12 +170,11 @@ def import_imdb(
     \b
     Example: kwatch import imdb ratings.csv watchlist.csv
     """
-    from kwatch.importers import prepare_imdb, run_import
+    from kwatch.transfer.imdb import prepare_imdb
 
-    today = clock_today()
+    options = _options("lists", only)
     plan = prepare_imdb(paths)
-    report = run_import(state(ctx).conn(), plan, today=today, dry_run=dry_run)
-    _show_report(report, as_json)
+    _show_report(_run(ctx, plan, options, dry_run), as_json)
 
 
 @import_app.command("kwatch")
@@ -137,8 +193,8 @@ def import_kwatch(
     \b
     Example: kwatch import kwatch kwatch-export.json
     """
-    from kwatch.importers import import_kwatch as restore
-    from kwatch.importers import load_kwatch_export
+    from kwatch.transfer.kwatch_json import import_kwatch as restore
+    from kwatch.transfer.kwatch_json import load_kwatch_export
 
     today = clock_today()
     doc = load_kwatch_export(file)
@@ -178,14 +234,10 @@ def export(
     import json
 
     from kwatch.errors import InvalidInput
-    from kwatch.exporters import (
-        EXPORT_FORMATS,
-        csv_rows,
-        csv_text,
-        export_document,
-        write_letterboxd,
-        write_text,
-    )
+    from kwatch.transfer import EXPORT_FORMATS
+    from kwatch.transfer.kwatch_json import export_document
+    from kwatch.transfer.letterboxd_export import write_letterboxd
+    from kwatch.transfer.spreadsheet import csv_rows, csv_text, write_text
     from kwatch.values import parse_choice
 
     fmt = parse_choice(format, EXPORT_FORMATS, "--format")
@@ -205,6 +257,7 @@ def export(
             "files": [str(p) for p in files],
             "rows": len(rows.diary) + len(rows.watchlist),
             "skipped": rows.skipped,
+            "undated": rows.undated,
         }
         if as_json:
             output.emit_json(summary)
@@ -217,6 +270,13 @@ def export(
                     else "."
                 )
             )
+            if rows.undated:
+                shown = ", ".join(f"{u['id']} ({u['date']})" for u in rows.undated[:5])
+                more = f" and {len(rows.undated) - 5} more" if len(rows.undated) > 5 else ""
+                output.warning(
+                    f"{len(rows.undated)} viewings are dated only to a month or year, which "
+                    f"Letterboxd cannot hold: written without a date: {shown}{more}."
+                )
         return
     if fmt == "json":
         document = export_document(conn, today=today)
@@ -231,7 +291,9 @@ def export(
         return
     write_text(output_path, text)
     if as_json:
-        output.emit_json({"format": fmt, "files": [str(output_path)], "rows": count, "skipped": 0})
+        output.emit_json(
+            {"format": fmt, "files": [str(output_path)], "rows": count, "skipped": 0, "undated": []}
+        )
     else:
         output.message(f"Wrote {count} entries to {output_path}.")
 
@@ -256,7 +318,7 @@ def backup(
     \b
     Example: kwatch backup ~/backups/
     """
-    from kwatch.exporters import backup_database
+    from kwatch.transfer.backup import backup_database
 
     result = backup_database(state(ctx).db_path, path, today=clock_today(), force=force)
     if as_json:

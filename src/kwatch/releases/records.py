@@ -66,13 +66,6 @@ def _group_rows(
     ).fetchall()
 
 
-def _delete_mine(conn: sqlite3.Connection, title_id: str, rtype: str, region: str) -> None:
-    conn.execute(
-        "DELETE FROM releases WHERE title_id = ? AND type = ? AND region = ? AND origin = 'user'",
-        (title_id, rtype, region),
-    )
-
-
 def set_release(
     conn: sqlite3.Connection,
     title: Title,
@@ -87,6 +80,7 @@ def set_release(
     """Record the user's release of `title` for this type and region, replacing their earlier
     one. Catalogue rows are left alone; the user's row takes precedence over them. The source
     says when it was entered, which tells a forecast from a confirmed date (see is_stale)."""
+    from kwatch.library.entries import replace_user_release
     from kwatch.models import Release
 
     value, precision = when
@@ -105,12 +99,7 @@ def set_release(
         group = _group_rows(conn, title.id, rtype, region)
         previous = [_release(r) for r in group if r["origin"] == "user"]
         overrides = tuple(_release(r) for r in group if r["origin"] != "user")
-        _delete_mine(conn, title.id, rtype, region)
-        conn.execute(
-            "INSERT INTO releases (title_id, date, precision, region, type, note, source, origin)"
-            " VALUES (?,?,?,?,?,?,?,'user')",
-            (title.id, value, precision, region, rtype, release.note, release.source),
-        )
+        replace_user_release(conn, title.id, release)
     return ReleaseChange(
         title,
         "recorded",
@@ -126,6 +115,8 @@ def remove_release(
 ) -> ReleaseChange:
     """Delete one of the user's releases of `title` (the only one, or the one of this type and
     region); a catalogue release it had taken precedence over shows again."""
+    from kwatch.library.entries import delete_user_release
+
     with transaction(conn):
         mine = conn.execute(
             "SELECT * FROM releases WHERE title_id = ? AND origin = 'user'"
@@ -144,5 +135,5 @@ def remove_release(
                 f"you have {len(mine)} releases of {title.label} ({listed}); "
                 "say which with --type and --region."
             )
-        conn.execute("DELETE FROM releases WHERE id = ?", (mine[0]["id"],))
+        delete_user_release(conn, mine[0]["id"])
     return ReleaseChange(title, "removed", _title_rows(conn, title.id), removed=_release(mine[0]))

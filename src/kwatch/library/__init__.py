@@ -1,0 +1,52 @@
+"""The user's library. This package owns every write to the user's tables (entries, tags,
+notes, viewings, status history, the user's own titles and releases, source ids and lists) and
+the rules attached to them (rules.py). The commands call entries.py; importers, restores and
+(later) undo and sync call the bulk functions in bulk.py. Nothing else writes these tables."""
+
+from __future__ import annotations
+
+from kwatch.library.entries import (
+    AddResult,
+    add,
+    add_custom_title,
+    ensure_entry,
+    log_viewing,
+    rate,
+    remove,
+    set_status,
+)
+from kwatch.library.read import (
+    SORTS,
+    clean_tags,
+    find_entry,
+    get_entry,
+    list_entries,
+    load_entries,
+)
+from kwatch.library.rules import (
+    PRIORITY_DEFAULT,
+    PRIORITY_MAX,
+    PRIORITY_MIN,
+    check_priority,
+)
+
+__all__ = [
+    "PRIORITY_DEFAULT",
+    "PRIORITY_MAX",
+    "PRIORITY_MIN",
+    "SORTS",
+    "AddResult",
+    "add",
+    "add_custom_title",
+    "check_priority",
+    "clean_tags",
+    "ensure_entry",
+    "find_entry",
+    "get_entry",
+    "list_entries",
+    "load_entries",
+    "log_viewing",
+    "rate",
+    "remove",
+    "set_status",
+]

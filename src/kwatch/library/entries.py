@@ -1,0 +1,238 @@
+"""One title at a time: adding, removing, logging viewings, rating, statuses, the user's own
+titles and releases. Pure core functions: they take the connection and `today`, raise
+KwatchError, and never print. Every write to the user's tables goes through this package."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from typing import TYPE_CHECKING, NamedTuple
+
+from kwatch.db import transaction
+from kwatch.errors import Conflict, InvalidInput
+from kwatch.library.read import clean_tags, get_entry
+from kwatch.library.rules import PRIORITY_DEFAULT, check_priority, status_after_seen
+from kwatch.models import Entry, Title
+
+if TYPE_CHECKING:
+    from kwatch.models import Release
+
+# Every table that holds what the user recorded about a title (removing a title empties them).
+ENTRY_TABLES = (
+    "reviews",
+    "likes",
+    "entry_tags",
+    "entry_notes",
+    "viewings",
+    "status_history",
+    "entries",
+)
+
+
+def _entry_row(conn: sqlite3.Connection, title_id: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM entries WHERE title_id = ?", (title_id,)).fetchone()
+
+
+def _set_status(conn: sqlite3.Connection, title_id: str, status: str, on: str) -> None:
+    conn.execute("UPDATE entries SET status = ? WHERE title_id = ?", (status, title_id))
+    conn.execute(
+        "INSERT INTO status_history (title_id, status, changed_on) VALUES (?,?,?)",
+        (title_id, status, on),
+    )
+
+
+def ensure_entry(
+    conn: sqlite3.Connection, title_id: str, today: date, status: str = "planned"
+) -> bool:
+    """Create the library entry if missing. True when it was created."""
+    if _entry_row(conn, title_id):
+        return False
+    conn.execute(
+        "INSERT INTO entries (title_id, added_on, status, priority) VALUES (?,?,?,?)",
+        (title_id, today.isoformat(), status, PRIORITY_DEFAULT),
+    )
+    conn.execute(
+        "INSERT INTO status_history (title_id, status, changed_on) VALUES (?,?,?)",
+        (title_id, status, today.isoformat()),
+    )
+    return True
+
+
+def add_tags(conn: sqlite3.Connection, title_id: str, tags: list[str]) -> None:
+    conn.executemany(
+        "INSERT OR IGNORE INTO entry_tags (title_id, tag) VALUES (?,?)",
+        [(title_id, t) for t in clean_tags(tags)],
+    )
+
+
+def add_note(conn: sqlite3.Connection, title_id: str, text: str | None, today: date) -> None:
+    if text and text.strip():
+        conn.execute(
+            "INSERT INTO entry_notes (title_id, text, created_on) VALUES (?,?,?)",
+            (title_id, text, today.isoformat()),
+        )
+
+
+class AddResult(NamedTuple):
+    entry: Entry
+    created: bool
+
+
+def add(
+    conn: sqlite3.Connection,
+    title: Title,
+    *,
+    today: date,
+    priority: int | None = None,
+    tags: list[str] | None = None,
+    note: str | None = None,
+) -> AddResult:
+    """Put a title on the watchlist. Adding it again updates priority, tags and notes."""
+    check_priority(priority)
+    with transaction(conn):
+        created = ensure_entry(conn, title.id, today)
+        if priority is not None:
+            conn.execute("UPDATE entries SET priority = ? WHERE title_id = ?", (priority, title.id))
+        add_tags(conn, title.id, tags or [])
+        add_note(conn, title.id, note, today)
+    return AddResult(get_entry(conn, title.id), created)
+
+
+def remove(conn: sqlite3.Connection, title: Title) -> Entry:
+    """Remove a title and everything recorded about it from the library."""
+    entry = get_entry(conn, title.id)
+    with transaction(conn):
+        for table in ENTRY_TABLES:
+            conn.execute(f"DELETE FROM {table} WHERE title_id = ?", (title.id,))
+    return entry
+
+
+def log_viewing(
+    conn: sqlite3.Connection,
+    title: Title,
+    *,
+    today: date,
+    on: tuple[str, str] | None = None,
+    rating: int | None = None,
+    note: str | None = None,
+) -> Entry:
+    """Record one viewing. A rewatch is another viewing, never an overwrite."""
+    when, precision = on or (today.isoformat(), "day")
+    with transaction(conn):
+        ensure_entry(conn, title.id, today, status="completed")
+        earlier = conn.execute(
+            "SELECT count(*) FROM viewings WHERE title_id = ?", (title.id,)
+        ).fetchone()[0]
+        conn.execute(
+            "INSERT INTO viewings (title_id, date, precision, rating, note, rewatch, created_on)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (title.id, when, precision, rating, note, int(earlier > 0), today.isoformat()),
+        )
+        if _entry_row(conn, title.id)["status"] != "completed":
+            _set_status(conn, title.id, "completed", today.isoformat())
+        if rating is not None:
+            _rate(conn, title.id, rating, today)
+    return get_entry(conn, title.id)
+
+
+def _rate(conn: sqlite3.Connection, title_id: str, rating: int, today: date) -> None:
+    conn.execute(
+        "UPDATE entries SET rating = ?, rated_on = ? WHERE title_id = ?",
+        (rating, today.isoformat(), title_id),
+    )
+
+
+def rate(conn: sqlite3.Connection, title: Title, rating: int, *, today: date) -> Entry:
+    """Rate a title (half stars, 1-10). A rating means you have seen it, as on Letterboxd:
+    a new or still-planned title becomes completed; watching or on-hold stay as they are."""
+    with transaction(conn):
+        row = _entry_row(conn, title.id)
+        new_status = status_after_seen(row["status"] if row else None)
+        if row is None:
+            ensure_entry(conn, title.id, today, status="completed")
+        elif new_status:
+            _set_status(conn, title.id, new_status, today.isoformat())
+        _rate(conn, title.id, rating, today)
+    return get_entry(conn, title.id)
+
+
+def set_status(conn: sqlite3.Connection, title: Title, status: str, *, today: date) -> Entry:
+    with transaction(conn):
+        created = ensure_entry(conn, title.id, today, status=status)
+        current = _entry_row(conn, title.id)["status"]
+        if not created and current != status:
+            _set_status(conn, title.id, status, today.isoformat())
+        elif not created:
+            raise Conflict(f"{title.label} is already {status}; nothing changed.")
+    return get_entry(conn, title.id)
+
+
+# --- the user's own titles and releases ------------------------------------------------------
+
+
+def add_custom_title(
+    conn: sqlite3.Connection,
+    *,
+    title: str,
+    year: int | None,
+    directors: list[str],
+    original_title: str | None = None,
+    kind: str = "film",
+    runtime_min: int | None = None,
+    themes: list[str] | None = None,
+    releases: list[Release] | None = None,
+    synopsis: str | None = None,
+) -> Title:
+    """Create the user's own title; its id is the slug of title and year, like bundled ones."""
+    from kwatch.textnorm import name_key, slugify
+    from kwatch.titles import get_title, index_title
+
+    if not title.strip():
+        raise InvalidInput("the title is empty; give the film's English title.")
+    base = slugify(title) or name_key(title)
+    new_id = f"{base}-{year}" if year else base
+    existing = conn.execute("SELECT origin FROM titles WHERE id = ?", (new_id,)).fetchone()
+    if existing:
+        where = "your own titles" if existing[0] == "custom" else "the catalogue"
+        raise Conflict(f"{new_id!r} is already in {where}; add it by that id instead.")
+    new = Title(
+        id=new_id,
+        title=title.strip(),
+        origin="custom",
+        original_title=original_title or None,
+        year=year,
+        kind=kind,
+        directors=tuple(directors),
+        runtime_min=runtime_min,
+        themes=tuple(themes or ()),
+        synopsis=synopsis,
+        releases=tuple(releases or ()),
+    )
+    index_title(conn, new)
+    return get_title(conn, new_id)
+
+
+def replace_user_release(conn: sqlite3.Connection, title_id: str, release: Release) -> None:
+    """The user's release of this type and region, replacing their earlier one (the caller
+    holds the transaction)."""
+    conn.execute(
+        "DELETE FROM releases WHERE title_id = ? AND type = ? AND region = ? AND origin = 'user'",
+        (title_id, release.type, release.region),
+    )
+    conn.execute(
+        "INSERT INTO releases (title_id, date, precision, region, type, note, source, origin)"
+        " VALUES (?,?,?,?,?,?,?,'user')",
+        (
+            title_id,
+            release.date,
+            release.precision,
+            release.region,
+            release.type,
+            release.note,
+            release.source,
+        ),
+    )
+
+
+def delete_user_release(conn: sqlite3.Connection, release_id: int) -> None:
+    conn.execute("DELETE FROM releases WHERE id = ? AND origin = 'user'", (release_id,))

@@ -1,0 +1,113 @@
+"""A CSV for spreadsheets, and the safe writing of any exported file."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from kwatch.errors import InvalidInput
+
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "original_title",
+    "year",
+    "kind",
+    "directors",
+    "status",
+    "priority",
+    "rating",
+    "rated_on",
+    "added_on",
+    "tags",
+    "viewings",
+    "last_viewed",
+    "notes",
+)
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """The cell as text, with a leading ' if a spreadsheet would otherwise run it as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def star_text(half_stars: int | None) -> str:
+    return "" if half_stars is None else f"{half_stars / 2:g}"
+
+
+def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]]) -> None:
+    import csv
+
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow([safe_cell(h) for h in header])
+            writer.writerows([safe_cell(c) for c in row] for row in rows)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def csv_rows(conn: sqlite3.Connection) -> list[list[object]]:
+    """One row per library entry (everything on the watchlist, seen or not)."""
+    from kwatch.library import load_entries
+
+    ids = [r[0] for r in conn.execute("SELECT title_id FROM entries ORDER BY added_on, rowid")]
+    out: list[list[object]] = []
+    for e in load_entries(conn, ids):
+        t = e.title
+        out.append(
+            [
+                t.id,
+                t.title,
+                t.original_title or "",
+                t.year or "",
+                t.kind,
+                ", ".join(t.directors),
+                e.status,
+                e.priority,
+                star_text(e.rating),
+                e.rated_on or "",
+                e.added_on,
+                ", ".join(e.tags),
+                len(e.viewings),
+                e.last_viewed or "",
+                "\n\n".join(n.text for n in e.notes),
+            ]
+        )
+    return out
+
+
+def csv_text(rows: list[list[object]], header: Iterable[str] = CSV_COLUMNS) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([safe_cell(h) for h in header])
+    writer.writerows([safe_cell(c) for c in row] for row in rows)
+    return buffer.getvalue()
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write a whole file at once: a reader never sees half of it."""
+    if path.is_dir():
+        raise InvalidInput(f"--output {path} is a folder; give a file name.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        try:
+            with tmp.open("w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {path}: {exc.strerror}.") from None
+    return path

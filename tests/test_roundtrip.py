@@ -1,0 +1,175 @@
+"""Export that round-trips: Letterboxd's import format with every column its importer reads,
+read back by kwatch without adding anything twice; export -> import -> export is identical;
+the JSON export has a published, versioned schema."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from conftest import FIXTURES, requires_shared
+
+LB = FIXTURES / "letterboxd-export-patrickmjones"
+needs_lb = requires_shared(LB)
+COLUMNS = [
+    "LetterboxdURI",
+    "tmdbID",
+    "imdbID",
+    "Title",
+    "Year",
+    "Directors",
+    "Rating",
+    "Rating10",
+    "WatchedDate",
+    "Rewatch",
+    "Tags",
+    "Review",
+]
+DIARY = "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date\n"
+REVIEWS = "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Review,Tags,Watched Date\n"
+
+
+def rows_of(folder: Path) -> list[dict[str, str]]:
+    out = []
+    for path in sorted(folder.glob("letterboxd-*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            assert reader.fieldnames == COLUMNS
+            out += list(reader)
+    return out
+
+
+def small_export(tmp_path: Path) -> Path:
+    folder = tmp_path / "lb"
+    folder.mkdir()
+    (folder / "watched.csv").write_text(
+        "Date,Name,Year,Letterboxd URI\n2019-01-02,Han Gong-ju,2013,https://boxd.it/6KZq\n"
+        "2020-02-02,Parasite,2019,https://boxd.it/hTha\n",
+        encoding="utf-8",
+    )
+    (folder / "diary.csv").write_text(
+        DIARY + "2019-01-02,Han Gong-ju,2013,https://boxd.it/B1He1,4,,,2015-07-27\n"
+        "2020-02-02,Parasite,2019,https://boxd.it/YiuyD,5,,,2020-02-01\n"
+        "2020-09-21,Parasite,2019,https://boxd.it/1mFg4h,,Yes,,2020-02-07\n",
+        encoding="utf-8",
+    )
+    (folder / "reviews.csv").write_text(
+        REVIEWS + '2020-02-02,Parasite,2019,https://boxd.it/YiuyD,5,,"<b>Wow</b>",,2020-02-01\n',
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_letterboxd_export_has_every_column_the_source_year_and_yes(run, tmp_path):
+    run("import", "letterboxd", str(small_export(tmp_path)))
+    run("watched", "Parasite", "--on", "2024-03")  # a month-only date
+    run("add", "Oasis", "--note", "private, not a review")
+    result = run("export", "--format", "letterboxd", "-o", str(tmp_path / "out"), "--json")
+    summary = result.json()
+    assert summary["undated"] == [{"id": "parasite-2019", "date": "2024-03", "precision": "month"}]
+    rows = rows_of(tmp_path / "out")
+    han = [r for r in rows if r["Title"] == "Han Gong-ju"]
+    assert han[0]["Year"] == "2013" and han[0]["LetterboxdURI"] == "https://boxd.it/6KZq"
+    parasite = [r for r in rows if r["Title"] == "Parasite"]
+    by_date = {r["WatchedDate"]: r for r in parasite}
+    assert by_date["2020-02-01"]["Rating"] == "5" and by_date["2020-02-01"]["Rating10"] == "10"
+    assert by_date["2020-02-01"]["Review"] == "<b>Wow</b>"  # the original, on its viewing
+    assert by_date["2020-02-07"]["Rewatch"] == "Yes"
+    assert by_date["2020-02-07"]["Rating"] == ""  # an unrated rewatch stays unrated
+    assert all(r["Rewatch"] in ("Yes", "") for r in rows)
+    assert "private, not a review" not in json.dumps(rows)
+    result = run("export", "--format", "letterboxd", "-o", str(tmp_path / "out2"))
+    assert "month or year" in result.stderr
+
+
+def test_kwatch_reads_its_own_letterboxd_export_back_and_adds_nothing(run, tmp_path):
+    run("import", "letterboxd", str(small_export(tmp_path)))
+    run("export", "--format", "letterboxd", "-o", str(tmp_path / "out"))
+    again = run("import", "letterboxd", str(tmp_path / "out"), "--json").json()
+    assert again["added"] == 0, again["counts"]
+
+
+def test_export_import_export_is_identical(run, tmp_path, monkeypatch):
+    run("import", "letterboxd", str(small_export(tmp_path)))
+    run("export", "--format", "letterboxd", "-o", str(tmp_path / "one"))
+    monkeypatch.setenv("KWATCH_DB", str(tmp_path / "second.db"))
+    report = run("import", "letterboxd", str(tmp_path / "one"), "--json").json()
+    assert report["rejected"] == []
+    run("export", "--format", "letterboxd", "-o", str(tmp_path / "two"))
+    assert rows_of(tmp_path / "one") == rows_of(tmp_path / "two")
+
+
+def test_json_export_merges_into_a_library_without_adding_twice(run, tmp_path):
+    run("import", "letterboxd", str(small_export(tmp_path)))
+    doc = tmp_path / "k.json"
+    run("export", "--format", "json", "-o", str(doc))
+    again = run("import", "kwatch", str(doc), "--json").json()
+    assert again["added"] == 0, again["counts"]
+
+
+def test_the_json_export_validates_against_its_published_schema(run, tmp_path):
+    import jsonschema
+
+    run("import", "letterboxd", str(small_export(tmp_path)))
+    run("lists", "create", "Mine")
+    run("lists", "add", "Mine", "Parasite", "--note", "first")
+    schema = run("schema", "export-document").json()
+    assert schema["$id"].endswith("/export-document/v2.json")
+    doc = json.loads(run("export", "--format", "json").stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(doc, schema)
+    assert doc["lists"][0]["items"][0]["note"] == "first"
+
+
+@needs_lb
+def test_the_shared_export_round_trips(conn, run, tmp_path, monkeypatch):
+    first = run("import", "letterboxd", str(LB), "--json").json()
+    diary = list(csv.DictReader((LB / "diary.csv").open(encoding="utf-8")))
+    assert first["counts"]["viewings"]["added"] == len(diary)
+    run("export", "--format", "letterboxd", "-o", str(tmp_path / "one"))
+    rows = rows_of(tmp_path / "one")
+    uris = set()
+    for name in ("watched.csv", "ratings.csv", "watchlist.csv"):
+        uris |= {r["Letterboxd URI"] for r in csv.DictReader((LB / name).open(encoding="utf-8"))}
+    out_uris = {r["LetterboxdURI"] for r in rows}
+    joined = {"https://boxd.it/qeWY"}  # Save the Green Planet! without a year: one film
+    assert uris - joined <= out_uris
+    assert sum(bool(r["WatchedDate"]) for r in rows) == len(diary)
+    again = run("import", "letterboxd", str(tmp_path / "one"), "--json").json()
+    assert again["added"] == 0, again["counts"]
+    monkeypatch.setenv("KWATCH_DB", str(tmp_path / "second.db"))
+    run("import", "letterboxd", str(tmp_path / "one"))
+    run("export", "--format", "letterboxd", "-o", str(tmp_path / "two"))
+    assert rows_of(tmp_path / "one") == rows_of(tmp_path / "two")
+
+
+def test_a_version_1_export_still_imports(run, tmp_path):
+    doc = {
+        "format": "kwatch-export",
+        "version": 1,
+        "kwatch_version": "0.1.0",
+        "exported_on": "2026-11-01",
+        "titles": [],
+        "releases": [],
+        "entries": [
+            {
+                "title_id": "oasis-2002",
+                "status": "planned",
+                "priority": 4,
+                "rating": None,
+                "rated_on": None,
+                "added_on": "2026-10-01",
+                "tags": ["x"],
+                "notes": [{"text": "n", "created_on": "2026-10-01", "import_key": None}],
+                "viewings": [],
+                "status_history": [{"status": "planned", "changed_on": "2026-10-01"}],
+            }
+        ],
+    }
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    report = run("import", "kwatch", str(path), "--json").json()
+    assert report["rejected"] == [] and report["counts"]["entries"]["added"] == 1
+    entry = run("show", "oasis-2002", "--json").json()["entry"]
+    assert entry["priority"] == 4 and entry["reviews"] == [] and entry["notes"][0]["text"] == "n"
