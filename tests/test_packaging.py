@@ -37,6 +37,7 @@ def wheel(tmp_path_factory) -> Path:
     return next(out.glob("kwatch-*.whl"))
 
 
+@pytest.mark.slow  # builds a wheel
 def test_wheel_contains_the_catalogue(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "kwatch/catalogue/titles/bleak-night-2011.toml" in names
@@ -66,6 +67,7 @@ PROBE = (
 )
 
 
+@pytest.mark.slow  # builds a wheel
 def test_installed_wheel_finds_its_own_catalogue(wheel, tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
