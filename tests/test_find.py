@@ -76,10 +76,16 @@ def test_typos_find_the_film_or_suggest_it(run, typo, expected):
     assert expected in human.stdout + human.stderr
 
 
-def test_nothing_to_suggest_exits_non_zero(run):
+def test_nothing_found_is_an_empty_answer_not_an_error(run):
+    """A search answers with a list: nothing found is exit 0 and [] (not found is for
+    lookups of one thing)."""
     result = run("search", "zzqxv wmmpk")
-    assert result.exit_code == 1
-    assert result.stderr.startswith("Error: nothing matches")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr.startswith("No title matches 'zzqxv wmmpk'.")
+    document = run("search", "zzqxv wmmpk", "--json")
+    assert document.exit_code == 0
+    assert document.json()["results"] == [] and document.json()["suggestions"] == []
 
 
 @pytest.mark.parametrize(

@@ -280,7 +280,7 @@ def test_human_output_has_headings_and_bars(run, diary):
         "Average rating by theme",
     ):
         assert heading in out
-    assert "1 viewing(s) dated only by year are in no month." in out
+    assert "1 viewing dated only by year is in no month." in out
     assert "█" * 24 in out  # the largest value fills its bar
     assert "Lee Chang-dong" in out and "★★★★½" in out
     assert result.stderr == ""

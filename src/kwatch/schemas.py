@@ -265,6 +265,7 @@ SCHEMAS: dict[str, Schema] = {
             "pool_size": INT,
             "total_weight": INT,
             "filters": STRS,
+            "unknown_runtime_left_out": INT,
             "picks": array(
                 obj(
                     {
@@ -413,6 +414,7 @@ SCHEMAS: dict[str, Schema] = {
     "backup": top({"path": STR, "source": STR, "bytes": INT}),
     "stats": STATS,
     "completion": top({"shell": {"enum": ["bash", "zsh", "fish"]}, "script": STR}),
+    "help": top({"command": STR, "help": STR}),
     "error": ERROR,
 }
 

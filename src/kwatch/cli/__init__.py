@@ -9,9 +9,11 @@ import typer
 
 from kwatch import __version__
 from kwatch.cli.common import State
+from kwatch.cli.usage import KwatchGroup
 
 app = typer.Typer(
     name="kwatch",
+    cls=KwatchGroup,
     no_args_is_help=True,
     # Our own `kwatch completion SHELL` prints the tested scripts; Typer's --install-completion
     # would install its unpatched zsh script, which offers nothing on the first <Tab>.
@@ -41,7 +43,7 @@ def root(
     ] = None,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
     """A watchlist for Korean cinema: a checked catalogue, your watchlist, diary and ratings.
@@ -74,7 +76,7 @@ def _invoked_name(argv: list[str]) -> str | None:
             skip_next = True
         elif not arg.startswith("-"):
             return arg
-        elif arg in ("-h", "--help", "--version"):
+        elif arg in ("-h", "--help", "--version", "-V"):
             return None
     return None
 
@@ -89,6 +91,8 @@ def _only_the_invoked_command(argv: list[str]) -> None:
     if any(key.endswith("_COMPLETE") for key in os.environ if key.startswith("_KWATCH")):
         return
     name = _invoked_name(argv)
+    if name == "help":
+        return  # `kwatch help CMD` needs every command
     commands = [c for c in app.registered_commands if _command_name(c) == name]
     groups = [g for g in app.registered_groups if g.name == name]
     if commands or groups:

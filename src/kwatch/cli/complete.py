@@ -91,3 +91,30 @@ def complete_sort(incomplete: str) -> list[str]:
     from kwatch.library import SORTS
 
     return [s for s in SORTS if s.startswith(incomplete)]
+
+
+def complete_kind(incomplete: str) -> list[str]:
+    from kwatch.values import KINDS
+
+    return [k for k in KINDS if k.startswith(incomplete.lower())]
+
+
+def complete_pick_kind(incomplete: str) -> list[str]:
+    return [k for k in (*complete_kind(""), "any") if k.startswith(incomplete.lower())]
+
+
+def complete_schema(ctx, incomplete: str) -> list[str]:
+    """The next word of a schema name: `kwatch schema catalogue <Tab>` offers list, themes..."""
+    from kwatch.schemas import names
+
+    typed = list(ctx.params.get("words") or [])
+    out = []
+    for name in names():
+        words = name.split()
+        if (
+            words[: len(typed)] == typed
+            and len(words) > len(typed)
+            and words[len(typed)].startswith(incomplete)
+        ):
+            out.append(words[len(typed)])
+    return list(dict.fromkeys(out))

@@ -19,9 +19,23 @@ from kwatch.cli.common import (
     YearOpt,
     build_filters,
     handle_errors,
+    limit_option,
     row_limit,
     state,
 )
+from kwatch.cli.complete import complete_pick_kind
+
+HUMAN_SEARCH_LIMIT = 20
+SearchLimit = limit_option(HUMAN_SEARCH_LIMIT)
+
+
+def _one_line(text: str, width: int = 100) -> str:
+    """The first sentence of a synopsis, cut at a word to fit one line."""
+    flat = " ".join(text.split())
+    first = flat.split(". ")[0].rstrip(".") + "."
+    if len(first) <= width:
+        return first
+    return first[: width - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _title_rows(titles):
@@ -45,7 +59,7 @@ def search(
     max_runtime: MaxRuntimeOpt = None,
     watched: WatchedOpt = None,
     in_watchlist: InWatchlistOpt = None,
-    limit: Annotated[int, typer.Option(help="At most N results.")] = 20,
+    limit: SearchLimit = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Search titles, Korean titles, romanizations, directors, themes and synopses.
@@ -54,14 +68,14 @@ def search(
     Example: kwatch search "han gongju"
              kwatch search 복수 --decade 2000s
     """
-    from kwatch.search import require_hits
     from kwatch.search import search as run_search
 
-    row_limit(limit, as_json=as_json, for_people=limit)
+    effective = row_limit(limit, as_json=as_json, for_people=HUMAN_SEARCH_LIMIT)
     filters = build_filters(
         theme, avoid, year, decade, director, kind, max_runtime, watched, in_watchlist
     )
-    result = require_hits(run_search(state(ctx).conn(), query, filters, limit=limit))
+    # Nothing found is an answer, not an error: exit 0 with an empty list (and suggestions).
+    result = run_search(state(ctx).conn(), query, filters, limit=effective)
     if as_json:
         output.emit_json(
             {
@@ -73,7 +87,12 @@ def search(
         return
     if not result.hits:
         names = " or ".join(f"{t.label} [{t.id}]" for t in result.suggestions)
-        output.message(f"No title matches {query!r}. Did you mean {names}?")
+        hint = (
+            f" Did you mean {names}?"
+            if names
+            else " Try fewer words, another spelling, or the Korean title."
+        )
+        output.message(f"No title matches {query!r}.{hint}")
         return
     output.table(
         ["Title", "Year", "Korean", "Directed by", "Id", "Matched"],
@@ -98,10 +117,20 @@ def pick(
     year: YearOpt = None,
     decade: DecadeOpt = None,
     director: DirectorOpt = None,
-    kind: KindOpt = None,
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="film (the default: tonight's film), tv-series, or any.",
+            autocompletion=complete_pick_kind,
+        ),
+    ] = "film",
     max_runtime: MaxRuntimeOpt = None,
     watched: WatchedOpt = None,
     in_watchlist: InWatchlistOpt = None,
+    include_dropped: Annotated[
+        bool, typer.Option("--include-dropped", help="Also offer titles you dropped.")
+    ] = False,
     include_watched: Annotated[
         bool, typer.Option("--include-watched", help="Also offer titles you have seen.")
     ] = False,
@@ -124,8 +153,9 @@ def pick(
 
     from kwatch.pick import pick as run_pick
 
+    wanted_kind = None if kind.strip().lower() in ("any", "all") else kind.strip().lower()
     filters = build_filters(
-        theme, avoid, year, decade, director, kind, max_runtime, watched, in_watchlist
+        theme, avoid, year, decade, director, wanted_kind, max_runtime, watched, in_watchlist
     )
     rng = random.Random(seed)
     result = run_pick(
@@ -134,6 +164,7 @@ def pick(
         filters=filters,
         source=source.strip().lower(),
         include_watched=include_watched,
+        include_dropped=include_dropped,
         count=count,
     )
     if as_json:
@@ -146,19 +177,30 @@ def pick(
     for choice in result.choices:
         t = choice.title
         line = f"{t.label}  [{t.id}]"
+        if t.runtime_min:
+            line += f"  {t.runtime_min} min"
         if t.directors:
             line += f"  dir. {', '.join(t.directors)}"
         output.plain(line)
+        if t.synopsis:
+            output.plain(f"  {_one_line(t.synopsis)}")
         if explain:
             output.plain(
                 f"  weight {choice.weight} of {result.total_weight}"
                 f" ({choice.probability:.1%} chance as first pick)"
             )
     if len(result.choices) < count:
-        output.message(f"Only {result.pool_size} titles matched, so only those are shown.")
+        matched = output.plural(result.pool_size, "title")
+        output.message(f"Only {matched} matched, so only those are shown.")
     if explain:
-        output.plain(f"Pool: {result.pool_size} titles from your {result.source}.")
+        output.plain(f"Pool: {output.plural(result.pool_size, 'title')} from your {result.source}.")
         output.plain("Filters: " + ("; ".join(result.filters) or "none"))
+        if max_runtime is not None:
+            unknown = output.plural(result.unknown_runtime_left_out, "title")
+            output.plain(
+                f"Runtimes: {unknown} with no known runtime left out by --max-runtime"
+                " (kwatch cannot tell whether they fit)."
+            )
         if result.source == "watchlist":
             output.plain("Weights: watchlist priority (1-5); dropped titles are left out.")
         else:

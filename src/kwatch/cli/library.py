@@ -18,7 +18,9 @@ from kwatch.cli.common import (
     YearOpt,
     build_filters,
     clock_today,
+    cut_notice,
     handle_errors,
+    limit_option,
     resolve_title,
     row_limit,
     state,
@@ -40,6 +42,7 @@ TitleArg = Annotated[
     ),
 ]
 HUMAN_LIST_LIMIT = 50
+ListLimit = limit_option(HUMAN_LIST_LIMIT)
 
 
 @app.command()
@@ -105,7 +108,11 @@ def add(
         raise InvalidInput("the title is empty; give a title, a Korean title or an id.")
     conn = state(ctx).conn()
     if custom:
+        from kwatch.vocabulary import check_names
+
         kind = parse_choice(kind, KINDS, "--kind")
+        theme = [t.strip().lower() for t in theme or [] if t.strip()]
+        check_names(theme, option="--theme", notes_too=False)
         releases = []
         if release:
             when, precision = parse_partial_date(release, what="--release")
@@ -134,14 +141,19 @@ def add(
             )
     else:
         found = resolve_title(ctx, title)
+    from kwatch.library import find_entry
+
+    before = find_entry(conn, found.id)
     result = add_entry(conn, found, today=today, priority=priority, tags=tag, note=note)
     if as_json:
         output.emit_json({**result.entry.to_dict(), "created": result.created})
         return
     if result.created:
         output.message(f"Added {found.label} [{found.id}] to your watchlist.")
-    else:
+    elif result.entry != before:
         output.message(f"{found.label} [{found.id}] is already in your library; updated it.")
+    else:
+        output.message(f"{found.label} [{found.id}] is already in your library; nothing changed.")
 
 
 @app.command()
@@ -192,12 +204,7 @@ def list_(
         ),
     ] = "added",
     reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            help=f"At most N rows (default {HUMAN_LIST_LIMIT} for people, all with --json)."
-        ),
-    ] = None,
+    limit: ListLimit = None,
     as_json: JsonFlag = False,
 ) -> None:
     """List your library: everything you added, watched or rated.
@@ -225,17 +232,16 @@ def list_(
         output.emit_json([e.to_dict() for e in entries])
         return
     if not entries:
+        narrowed = bool(tag or status) or filters != type(filters)()
         output.message(
-            'Your library is empty here. Add a film: kwatch add "Bleak Night".'
-            if total == 0
-            else "Nothing matches those filters."
+            "Nothing in your library matches those filters."
+            if narrowed
+            else 'Your library is empty. Add a film: kwatch add "Bleak Night".'
         )
         return
     from kwatch.values import star_glyphs
 
-    caption = None
-    if total > len(entries):
-        caption = f"showing {len(entries)} of {total}; use --limit N or --json for more"
+    caption = cut_notice(len(entries), total)
     output.table(
         ["Title", "Year", "Status", "Pri", "Rating", "Seen", "Tags", "Id"],
         [
@@ -372,7 +378,11 @@ def show(ctx: typer.Context, title: TitleArg, as_json: JsonFlag = False) -> None
 @app.command()
 @handle_errors
 def path(ctx: typer.Context, as_json: JsonFlag = False) -> None:
-    """Print where your database and your own catalogue files live.
+    """Print where your database and the catalogue folders live.
+
+    On a terminal: the database, the folder for your own catalogue files and the bundled
+    catalogue. In a pipe: the database path alone, for scripts (`$(kwatch path)`); --json
+    gives all three.
 
     \b
     Example: kwatch path
@@ -389,5 +399,10 @@ def path(ctx: typer.Context, as_json: JsonFlag = False) -> None:
                 "bundled_catalogue": str(bundled_catalogue_dir()),
             }
         )
+    elif output.to_terminal():
+        created = "" if db_path.exists() else "  (created on first use)"
+        output.plain(f"database:          {db_path}{created}")
+        output.plain(f"your catalogue:    {user_catalogue_dir()}  (your own .toml files)")
+        output.plain(f"bundled catalogue: {bundled_catalogue_dir()}")
     else:
         output.plain(str(db_path))

@@ -10,7 +10,9 @@ from kwatch.cli import app
 from kwatch.cli.common import (
     JsonFlag,
     clock_today,
+    cut_notice,
     handle_errors,
+    limit_option,
     resolve_title,
     row_limit,
     state,
@@ -77,6 +79,7 @@ OutputOpt = Annotated[
     ),
 ]
 HUMAN_LIMIT = 50
+UpcomingLimit = limit_option(HUMAN_LIMIT)
 
 
 @app.command()
@@ -209,6 +212,15 @@ def _print_title_releases(listing) -> None:
     )
 
 
+def _no_releases_hint(days: int | None, until: str | None, watchlist_only: bool) -> str:
+    """What to try when a window holds no release: never the window just asked for."""
+    if watchlist_only:
+        return "No releases of your watchlist in that window. Drop --watchlist-only for all."
+    if until is None and (days is None or days < 365):
+        return "No releases in that window. Try a longer one: kwatch upcoming --days 365"
+    return "No releases in that window; the catalogue knows of none announced that far."
+
+
 def _select(
     ctx: typer.Context,
     *,
@@ -310,10 +322,7 @@ def upcoming_(
     ] = False,
     alarm: AlarmOpt = None,
     to: OutputOpt = None,
-    limit: Annotated[
-        int | None,
-        typer.Option(help=f"At most N rows (default {HUMAN_LIMIT} for people, all with --json)."),
-    ] = None,
+    limit: UpcomingLimit = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Show releases from today on, soonest first.
@@ -362,12 +371,10 @@ def upcoming_(
         output.emit_json([i.to_dict() for i in items[:limit]])
         return
     if not items:
-        output.message("No releases in that window. Try a longer one: kwatch upcoming --days 365")
+        output.message(_no_releases_hint(days, until, watchlist_only))
         return
     shown = items[:limit]
-    caption = None
-    if len(items) > len(shown):
-        caption = f"showing {len(shown)} of {len(items)}; use --limit N or --json for more"
+    caption = cut_notice(len(shown), len(items))
     if any(i.status == "stale" for i in shown):
         note = "stale: the date has passed; check that it came out (kwatch upcoming --help)"
         caption = f"{caption}\n{note}" if caption else note

@@ -45,7 +45,7 @@ def _render(stats: Stats) -> None:
     in_year = f" in {year}" if year else ""
 
     whole = f" (the whole library, not only {year})" if year else ""
-    output.plain(f"Library: {stats.library_total} titles{whole}")
+    output.plain(f"Library: {output.plural(stats.library_total, 'title')}{whole}")
     output.table(["Status", "Titles", ""], _counts(list(stats.by_status.items())))
 
     rewatches = f", {stats.rewatches} of them rewatches" if stats.rewatches else ""
@@ -65,14 +65,16 @@ def _render(stats: Stats) -> None:
             output.table(["Month", "Viewings", ""], _counts(months))
         if stats.year_only_viewings:
             output.plain(
-                f"{stats.year_only_viewings} viewing(s) dated only by year are in no month."
+                f"{output.plural(stats.year_only_viewings, 'viewing')} dated only by year"
+                f" {'is' if stats.year_only_viewings == 1 else 'are'} in no month."
             )
 
     if not stats.ratings_count:
         _section(f'Ratings{in_year}: none yet. Rate a title: kwatch rate "Bleak Night" 4.5')
     else:
         _section(
-            f"Ratings{in_year}: {stats.ratings_count} titles, average {stats.ratings_average:g}/5"
+            f"Ratings{in_year}: {output.plural(stats.ratings_count, 'title')},"
+            f" average {stats.ratings_average:g}/5"
         )
         peak = max(n for _, n in stats.histogram)
         output.table(

@@ -58,7 +58,8 @@ def _show_report(report: ImportReport, as_json: bool) -> None:
         )
     summary = (
         f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{report.rejected_count} rejected; {report.matched} titles found in the catalogue."
+        f"{report.rejected_count} rejected;"
+        f" {output.plural(report.matched, 'title')} found in the catalogue."
     )
     if report.dry_run:
         output.message(f"Dry run: {summary} Nothing was changed.")
@@ -210,7 +211,8 @@ def export(
             output.emit_json(summary)
         else:
             output.message(
-                f"Wrote {summary['rows']} rows in {len(files)} file(s) to {output_path}"
+                f"Wrote {output.plural(summary['rows'], 'row')}"
+                f" in {output.plural(len(files), 'file')} to {output_path}"
                 + (
                     f"; {rows.skipped} dropped/on-hold titles have no Letterboxd equivalent."
                     if rows.skipped
@@ -233,7 +235,7 @@ def export(
     if as_json:
         output.emit_json({"format": fmt, "files": [str(output_path)], "rows": count, "skipped": 0})
     else:
-        output.message(f"Wrote {count} entries to {output_path}.")
+        output.message(f"Wrote {output.plural(count, 'entry', 'entries')} to {output_path}.")
 
 
 @app.command()
