@@ -43,6 +43,9 @@ def test_wheel_contains_the_catalogue(wheel):
     assert "kwatch/catalogue/titles/bleak-night-2011.toml" in names
     assert "kwatch/catalogue/themes.toml" in names
     assert "kwatch/schemas/catalogue-entry.json" in names
+    assert {"kwatch/shell/kwatch.bash", "kwatch/shell/_kwatch", "kwatch/shell/kwatch.fish"} <= set(
+        names
+    )
     titles = [n for n in names if n.startswith("kwatch/catalogue/titles/")]
     assert len(titles) == len(list((ROOT / "catalogue" / "titles").glob("*.toml")))
 

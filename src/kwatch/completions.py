@@ -9,8 +9,10 @@ statuses...) come from the completion callbacks in kwatch.cli.complete at run ti
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 #: The file each shell's script is installed as (the name each shell's loader looks for).
 FILENAMES = {"bash": "kwatch.bash", "zsh": "_kwatch", "fish": "kwatch.fish"}
@@ -44,6 +46,24 @@ fi
 """
 
 
+# The same scripts, shipped inside the package, so `kwatch completion SHELL` prints them
+# without starting a second Python (and an installed wheel has them too).
+SHIPPED = Path(__file__).resolve().parent / "shell"
+
+
+def shipped(shell: str) -> str:
+    """The script installed with kwatch for `shell`; rendered afresh if it is missing."""
+    if shell not in FILENAMES:
+        raise ValueError(f"unknown shell {shell!r}; expected one of: {', '.join(SHELLS)}")
+    path = SHIPPED / FILENAMES[shell]
+    return path.read_text(encoding="utf-8") if path.exists() else render(shell)
+
+
+# Typer's fish script asks kwatch twice per <Tab> (a --condition "is-args" call, then the
+# "get-args" call); the values alone are enough, so one call answers each <Tab>.
+_FISH_CONDITION = re.compile(r' --condition "[^"]*"')
+
+
 def render(shell: str) -> str:
     """The completion script for `shell` (bash, zsh or fish), as checked in under completions/."""
     if shell not in FILENAMES:
@@ -51,6 +71,12 @@ def render(shell: str) -> str:
     script = _app_script(shell).strip("\n")
     if shell == "zsh":
         return _finish_zsh(script)
+    if shell == "fish":
+        if len(_FISH_CONDITION.findall(script)) != 1:
+            raise RuntimeError(
+                "Typer's fish completion script changed shape; update kwatch.completions.render"
+            )
+        script = _FISH_CONDITION.sub("", script)
     return f"# {shell} completion for kwatch. {GENERATED}\n{script}\n"
 
 

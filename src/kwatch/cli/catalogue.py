@@ -204,12 +204,12 @@ def completion(
     \b
     Example: kwatch completion fish > ~/.config/fish/completions/kwatch.fish
     """
-    from kwatch.completions import SHELLS, render
+    from kwatch.completions import SHELLS, shipped
     from kwatch.errors import InvalidInput
 
     if shell not in SHELLS:
         raise InvalidInput(f"shell {shell!r} is not one of: {', '.join(SHELLS)}.")
-    script = render(shell)
+    script = shipped(shell)
     if as_json:
         output.emit_json({"shell": shell, "script": script})
     else:

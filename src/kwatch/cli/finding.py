@@ -23,7 +23,7 @@ from kwatch.cli.common import (
     row_limit,
     state,
 )
-from kwatch.cli.complete import complete_pick_kind
+from kwatch.cli.complete import complete_pick_kind, complete_pick_source
 
 HUMAN_SEARCH_LIMIT = 20
 SearchLimit = limit_option(HUMAN_SEARCH_LIMIT)
@@ -110,7 +110,12 @@ def search(
 def pick(
     ctx: typer.Context,
     source: Annotated[
-        str, typer.Option("--from", help="watchlist, catalogue, or auto (watchlist if any).")
+        str,
+        typer.Option(
+            "--from",
+            help="watchlist, catalogue, or auto (watchlist if any).",
+            autocompletion=complete_pick_source,
+        ),
     ] = "auto",
     theme: ThemeOpt = None,
     avoid: AvoidOpt = None,

@@ -26,7 +26,9 @@ from kwatch.cli.common import (
     state,
 )
 from kwatch.cli.complete import (
+    complete_kind,
     complete_release_type,
+    complete_scale,
     complete_sort,
     complete_status,
     complete_theme,
@@ -60,7 +62,9 @@ def add(
     original_title: Annotated[
         str | None, typer.Option("--original-title", help="Korean title (with --custom).")
     ] = None,
-    kind: Annotated[str, typer.Option(help="film or tv-series (with --custom).")] = "film",
+    kind: Annotated[
+        str, typer.Option(help="film or tv-series (with --custom).", autocompletion=complete_kind)
+    ] = "film",
     runtime: Annotated[int | None, typer.Option(help="Minutes (with --custom).")] = None,
     theme: Annotated[
         list[str] | None,
@@ -270,7 +274,9 @@ def watched(
         str, typer.Option(help="When: YYYY-MM-DD, YYYY-MM, YYYY, today or yesterday.")
     ] = "today",
     rating: Annotated[str | None, typer.Option(help="Your rating: 0.5-5 in half stars.")] = None,
-    scale: Annotated[int, typer.Option(help="Rating scale: 5 (stars) or 10.")] = 5,
+    scale: Annotated[
+        int, typer.Option(help="Rating scale: 5 (stars) or 10.", autocompletion=complete_scale)
+    ] = 5,
     note: Annotated[str | None, typer.Option(help="A note about this viewing.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -304,7 +310,9 @@ def rate(
     rating: Annotated[
         str, typer.Argument(help="0.5 to 5 in half stars (or 1-10 with --scale 10).")
     ],
-    scale: Annotated[int, typer.Option(help="Rating scale: 5 (stars) or 10.")] = 5,
+    scale: Annotated[
+        int, typer.Option(help="Rating scale: 5 (stars) or 10.", autocompletion=complete_scale)
+    ] = 5,
     as_json: JsonFlag = False,
 ) -> None:
     """Rate a title: half stars from 0.5 to 5, as Letterboxd does.

@@ -17,7 +17,7 @@ from kwatch.cli.common import (
     row_limit,
     state,
 )
-from kwatch.cli.complete import complete_release_type, complete_title
+from kwatch.cli.complete import complete_alarm, complete_release_type, complete_title
 
 if TYPE_CHECKING:
     from kwatch.releases.query import UpcomingItem
@@ -67,6 +67,7 @@ AlarmOpt = Annotated[
         "--alarm",
         help="Add a reminder this long before each event: 1d, 12h, 30m, 1w.",
         show_default=False,
+        autocompletion=complete_alarm,
     ),
 ]
 OutputOpt = Annotated[
