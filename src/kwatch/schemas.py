@@ -195,6 +195,18 @@ IMPORT_REPORT = top(
 # Stats (kwatch/stats.py).
 NONNEG = {"type": "integer", "minimum": 0}
 AVERAGE = {"type": "number", "minimum": 0.5, "maximum": 5}
+WATCHED = obj(
+    {
+        "id": STR,
+        "title": STR,
+        "year": nullable("integer"),
+        "date": STR,
+        "precision": {"enum": ["day", "month", "year"]},
+        "rewatch": BOOL,
+        "rating": nullable("number"),
+        "runtime_min": nullable("integer"),
+    }
+)
 STATS = top(
     {
         "year": nullable("integer"),
@@ -212,9 +224,7 @@ STATS = top(
             {
                 "total": NONNEG,
                 "rewatches": NONNEG,
-                "by_year": array(
-                    obj({"year": {"type": "string", "pattern": r"^\d{4}$"}, "count": NONNEG})
-                ),
+                "by_year": array(obj({"year": INT, "count": NONNEG})),
                 "by_month": array(
                     obj({"month": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}, "count": NONNEG})
                 ),
@@ -234,6 +244,10 @@ STATS = top(
         "top_directors": array(obj({"name": STR, "viewings": NONNEG})),
         "top_themes": array(obj({"theme": STR, "viewings": NONNEG})),
         "average_rating_by_theme": array(obj({"theme": STR, "average": AVERAGE, "count": NONNEG})),
+        "films": array(WATCHED),
+        "hours_watched": {"type": "number", "minimum": 0},
+        "viewings_without_runtime": NONNEG,
+        "best_rated": array(WATCHED),
     }
 )
 

@@ -105,6 +105,39 @@ def _render(stats: Stats) -> None:
         )
 
 
+def _render_review(review, year: int | None) -> None:
+    """The films of the year, the hours and the best-rated (after the counts)."""
+    from kwatch.values import star_glyphs
+
+    in_year = f" in {year}" if year else ""
+    unknown = review.unknown_runtime
+    note = (
+        f" ({output.plural(unknown, 'viewing')} of unknown length not counted)" if unknown else ""
+    )
+    _section(f"Hours watched{in_year}: {review.hours:g}{note}")
+    if review.films:
+        _section(f"Films watched in {year}")
+        output.table(
+            ["When", "Title", "Viewing", "Rating", "Id"],
+            [
+                (
+                    f.date,
+                    f.title,
+                    "rewatch" if f.rewatch else "first watch",
+                    star_glyphs(round(f.rating * 2)) if f.rating else "",
+                    f.id,
+                )
+                for f in review.films
+            ],
+        )
+    if review.best_rated:
+        _section(f"Best-rated{in_year}")
+        output.table(
+            ["Title", "Rating", "Id"],
+            [(f.title, star_glyphs(round((f.rating or 0) * 2)), f.id) for f in review.best_rated],
+        )
+
+
 @app.command()
 @handle_errors
 def stats(
@@ -137,8 +170,13 @@ def stats(
     from kwatch.stats import compute_stats, parse_year
 
     chosen = parse_year(year) if year is not None else None
-    result = compute_stats(state(ctx).conn(), chosen)
+    from kwatch.review import year_in_review
+
+    conn = state(ctx).conn()
+    result = compute_stats(conn, chosen)
+    review = year_in_review(conn, chosen)
     if as_json:
-        output.emit_json(result.to_dict())
+        output.emit_json({**result.to_dict(), **review.to_dict()})
     else:
         _render(result)
+        _render_review(review, chosen)
