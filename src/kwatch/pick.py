@@ -23,7 +23,7 @@ _WATCHLIST_BASE = (
 )
 _CATALOGUE_BASE = "SELECT t.id, 1 FROM titles t WHERE 1"
 # What the user gave up on is never offered again, from either source, unless asked.
-_NOT_DROPPED = (
+_NOT_DROPPED: tuple[str, str, list] = (
     "not dropped (--include-dropped to allow)",
     "t.id NOT IN (SELECT title_id FROM entries WHERE status = 'dropped')",
     [],

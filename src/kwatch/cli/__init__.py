@@ -89,7 +89,8 @@ def _only_the_invoked_command(argv: list[str]) -> None:
     keep the full set so they list everything and suggest near matches.
     """
     if any(key.endswith("_COMPLETE") for key in os.environ if key.startswith("_KWATCH")):
-        return
+        # A <Tab> after a complete command name needs only that command too.
+        argv = _completed_words()
     name = _invoked_name(argv)
     if name == "help":
         return  # `kwatch help CMD` needs every command
@@ -100,8 +101,25 @@ def _only_the_invoked_command(argv: list[str]) -> None:
         app.registered_groups = groups
 
 
+def _completed_words() -> list[str]:
+    """The words before the one being completed, from the shell's completion variables (bash:
+    COMP_WORDS and COMP_CWORD; zsh and fish: _TYPER_COMPLETE_ARGS), without the program."""
+    import shlex
+
+    try:
+        if "COMP_WORDS" in os.environ:
+            words = shlex.split(os.environ["COMP_WORDS"])
+            return words[1 : int(os.environ.get("COMP_CWORD", len(words)))]
+        line = os.environ.get("_TYPER_COMPLETE_ARGS", "")
+        words = shlex.split(line)
+        return words[1:] if line[-1:].isspace() else words[1:-1]
+    except ValueError:
+        return []  # an unclosed quote: keep every command
+
+
 def _command_name(info: typer.models.CommandInfo) -> str:
-    return info.name or info.callback.__name__.replace("_", "-")
+    callback_name = getattr(info.callback, "__name__", "")
+    return info.name or callback_name.replace("_", "-")
 
 
 def _prepare_completion() -> None:

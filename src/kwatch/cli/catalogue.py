@@ -33,7 +33,7 @@ catalogue_app = typer.Typer(
 )
 app.add_typer(catalogue_app, name="catalogue")
 HUMAN_LIMIT = 100
-CatalogueLimit = limit_option(HUMAN_LIMIT)
+CatalogueLimit = Annotated[str | None, limit_option(HUMAN_LIMIT)]
 
 
 @catalogue_app.command("list")

@@ -67,17 +67,15 @@ def resolve_title(ctx: typer.Context, query: str):
 
 
 def limit_option(for_people: int) -> Any:
-    """The one --limit option: N rows, or `all`; the default cuts only tables for people."""
-    return Annotated[
-        str | None,
-        typer.Option(
-            "--limit",
-            metavar="N|all",
-            help=f"At most N rows, or all (default: {for_people} on a terminal; "
-            "everything in a pipe or with --json).",
-            show_default=False,
-        ),
-    ]
+    """The one --limit option: N rows, or `all`; the default cuts only tables for people.
+    Use as `Annotated[str | None, limit_option(50)]`."""
+    return typer.Option(
+        "--limit",
+        metavar="N|all",
+        help=f"At most N rows, or all (default: {for_people} on a terminal; "
+        "everything in a pipe or with --json).",
+        show_default=False,
+    )
 
 
 def parse_limit(text: str | None) -> int | None:

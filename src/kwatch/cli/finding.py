@@ -26,7 +26,7 @@ from kwatch.cli.common import (
 from kwatch.cli.complete import complete_pick_kind, complete_pick_source
 
 HUMAN_SEARCH_LIMIT = 20
-SearchLimit = limit_option(HUMAN_SEARCH_LIMIT)
+SearchLimit = Annotated[str | None, limit_option(HUMAN_SEARCH_LIMIT)]
 
 
 def _one_line(text: str, width: int = 100) -> str:
@@ -177,7 +177,8 @@ def pick(
         return
     if result.fell_back:
         output.message(
-            f"{result.fallback_reason.capitalize()}, so this pick is from the catalogue."
+            f"{(result.fallback_reason or 'the watchlist had nothing').capitalize()},"
+            " so this pick is from the catalogue."
         )
     for choice in result.choices:
         t = choice.title

@@ -44,7 +44,7 @@ TitleArg = Annotated[
     ),
 ]
 HUMAN_LIST_LIMIT = 50
-ListLimit = limit_option(HUMAN_LIST_LIMIT)
+ListLimit = Annotated[str | None, limit_option(HUMAN_LIST_LIMIT)]
 
 
 @app.command()

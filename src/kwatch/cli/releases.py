@@ -80,7 +80,7 @@ OutputOpt = Annotated[
     ),
 ]
 HUMAN_LIMIT = 50
-UpcomingLimit = limit_option(HUMAN_LIMIT)
+UpcomingLimit = Annotated[str | None, limit_option(HUMAN_LIMIT)]
 
 
 @app.command()
@@ -181,6 +181,7 @@ def release(
         )
         return
     new = change.release
+    assert new is not None  # a change that removes nothing records a release
     when = display_date(new.date, new.precision)
     text = f"Recorded {found.label}: {new.type} ({new.region}) {when}."
     if change.overrides:
@@ -345,7 +346,7 @@ def upcoming_(
     """
     from kwatch.errors import InvalidInput
 
-    limit = row_limit(limit, as_json=as_json, for_people=HUMAN_LIMIT)
+    rows = row_limit(limit, as_json=as_json, for_people=HUMAN_LIMIT)
     if ics and as_json:
         raise InvalidInput(
             "--ics writes a calendar; for its JSON summary use `kwatch calendar --json`."
@@ -369,12 +370,12 @@ def upcoming_(
         _write_calendar(ctx, items, alarm=alarm, to=to, as_json=as_json)
         return
     if as_json:
-        output.emit_json([i.to_dict() for i in items[:limit]])
+        output.emit_json([i.to_dict() for i in items[:rows]])
         return
     if not items:
         output.message(_no_releases_hint(days, until, watchlist_only))
         return
-    shown = items[:limit]
+    shown = items[:rows]
     caption = cut_notice(len(shown), len(items))
     if any(i.status == "stale" for i in shown):
         note = "stale: the date has passed; check that it came out (kwatch upcoming --help)"

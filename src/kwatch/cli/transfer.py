@@ -211,7 +211,7 @@ def export(
             output.emit_json(summary)
         else:
             output.message(
-                f"Wrote {output.plural(summary['rows'], 'row')}"
+                f"Wrote {output.plural(len(rows.diary) + len(rows.watchlist), 'row')}"
                 f" in {output.plural(len(files), 'file')} to {output_path}"
                 + (
                     f"; {rows.skipped} dropped/on-hold titles have no Letterboxd equivalent."

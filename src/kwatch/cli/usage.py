@@ -23,12 +23,16 @@ typer.core.HAS_RICH = False
 
 _EXTRA = re.compile(r"^Got unexpected extra arguments?(?:\(s\))? \((.*)\)$")
 _TITLE_PARAMS = ("title", "query")
+_POSSIBLE = re.compile(r"^(No such option: \S+) \(Possible options: (.*)\)$")
 
 
 def usage_message(exc: click_exceptions.UsageError) -> str:
     """Click's message as one line, with the next step: a quoting hint for the words of a
     title typed without quotes, else where the options are listed."""
     text = " ".join(exc.format_message().split())
+    if possible := _POSSIBLE.match(text):
+        names = [n.strip() for n in possible.group(2).split(",")]
+        text = f"{possible.group(1)}. Did you mean {' or '.join(names)}?"
     ctx = exc.ctx
     if ctx is None:
         return text
