@@ -40,10 +40,20 @@ def on_terminal(args: list[str], columns: int, env: dict) -> list[str]:
     return [line.rstrip("\r") for line in text.split("\n")]
 
 
-@pytest.fixture
-def terminal_env(tmp_path: Path) -> dict:
+@pytest.fixture(scope="module")
+def terminal_env(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """One small library for every table test (the tests only read it)."""
+    folder = tmp_path_factory.mktemp("tables")
     env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
-    env.update(KWATCH_DB=str(tmp_path / "k.db"), NO_COLOR="1", TERM="xterm")
+    env.update(
+        KWATCH_DB=str(folder / "k.db"),
+        KWATCH_CATALOGUE_DIR=str(folder / "catalogue"),
+        KWATCH_TODAY="2026-11-22",
+        HOME=str(folder),
+        XDG_DATA_HOME=str(folder / "data"),
+        NO_COLOR="1",
+        TERM="xterm",
+    )
     for title in ("the-admiral-roaring-currents-2014", "1987-when-the-day-comes-2017", "Oasis"):
         subprocess.run([str(KWATCH), "add", title], env=env, capture_output=True, check=True)
     return env
