@@ -6,6 +6,7 @@ changed, does not pay for importing the loader and validator.
 
 from __future__ import annotations
 
+import os
 import zlib
 from pathlib import Path
 
@@ -14,13 +15,32 @@ from kwatch.paths import bundled_catalogue_dir, user_catalogue_dir
 
 
 def catalogue_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.suffix in (".toml", ".json") and p.is_file() and not p.name.startswith(".")
-    )
+    """Every .toml and .json file under `folder` (hidden ones aside), in path order.
+
+    Walked with os.scandir, whose entries know their type without another system call: every
+    command asks this (for the fingerprint), and Path.rglob with a Path sort cost ~10 ms for
+    the bundled catalogue alone.
+    """
+    found: list[str] = []
+    pending = [str(folder)]
+    while pending:
+        try:
+            entries = os.scandir(pending.pop())
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
+            continue
+        with entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):  # as Path.rglob: no loops
+                    pending.append(entry.path)
+                elif (
+                    entry.name.endswith((".toml", ".json"))
+                    and not entry.name.startswith(".")
+                    and entry.is_file()
+                ):
+                    found.append(entry.path)
+    # The order of Path comparison (by parts), without building a Path to compare.
+    found.sort(key=lambda path: path.split(os.sep))
+    return [Path(path) for path in found]
 
 
 def bundled_title_files() -> list[Path]:
