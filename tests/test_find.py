@@ -284,3 +284,12 @@ def test_weighted_sample_without_replacement():
 def test_filters_in_core(conn):
     hits = search(conn, "love", Filters.build(themes=["romance"], year="2020-")).hits
     assert hits and all(h.title.year >= 2020 for h in hits)
+
+
+def test_a_director_in_hangul_finds_their_films(run):
+    result = run("search", "봉준호", "--json")
+    assert result.exit_code == 0
+    ids = {hit["id"] for hit in result.json()["results"]}
+    assert {"the-host-2006", "memories-of-murder-2003", "okja-2017"} <= ids
+    # The title rows keep the romanized names.
+    assert run("show", "the-host-2006", "--json").json()["directors"] == ["Bong Joon-ho"]

@@ -371,5 +371,15 @@ def sync_catalogue(
                 continue
             fresh.append(title_from_entry(entry, origin))
         index_titles(conn, fresh, source_files={e["id"]: e["_file"] for _, e in entries})
+        # Directors in Hangul (봉준호) find their films too: added to the full-text index's
+        # people column (the title rows, and so the JSON, keep the romanized names).
+        conn.executemany(
+            "UPDATE titles_fts SET people = people || ' ' || ? WHERE title_id = ?",
+            [
+                (" ".join(e["directors_ko"]), e["id"])
+                for _, e in entries
+                if e.get("directors_ko") and e["id"] not in custom_set
+            ],
+        )
         set_meta(conn, "catalogue_fingerprint", stamp)
     return problems
