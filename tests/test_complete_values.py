@@ -101,7 +101,7 @@ def test_shipped_scripts_are_current_and_printed_without_a_second_python(run, sh
 def test_fish_asks_kwatch_once_per_tab():
     script = render("fish")
     assert script.count("_KWATCH_COMPLETE=complete_fish") == 1
-    assert "--condition" not in script
+    assert "--condition __kwatch_values" in script  # the one call, kept for the values
 
 
 def test_the_wheel_ships_the_scripts():

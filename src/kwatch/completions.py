@@ -59,9 +59,16 @@ def shipped(shell: str) -> str:
     return path.read_text(encoding="utf-8") if path.exists() else render(shell)
 
 
-# Typer's fish script asks kwatch twice per <Tab> (a --condition "is-args" call, then the
-# "get-args" call); the values alone are enough, so one call answers each <Tab>.
+# Typer's fish script asks kwatch twice per <Tab>: a --condition "is-args" call (are there
+# values? if not, fish offers files), then the "get-args" call for the values. Here the
+# condition asks once for the values and keeps them; the arguments print what it kept.
 _FISH_CONDITION = re.compile(r' --condition "[^"]*"')
+_FISH_ARGUMENTS = re.compile(r'--arguments "\((.*)\)"')
+_FISH_FUNCTION = """function __kwatch_values
+    set -g __kwatch_values ({call})
+    test -n "$__kwatch_values"
+end
+"""
 
 
 def render(shell: str) -> str:
@@ -76,7 +83,15 @@ def render(shell: str) -> str:
             raise RuntimeError(
                 "Typer's fish completion script changed shape; update kwatch.completions.render"
             )
-        script = _FISH_CONDITION.sub("", script)
+        call = _FISH_ARGUMENTS.search(script)
+        if call is None:
+            raise RuntimeError(
+                "Typer's fish completion script changed shape; update kwatch.completions.render"
+            )
+        line = _FISH_CONDITION.sub(" --condition __kwatch_values", script)
+        kept = "--arguments '(string join \\n -- $__kwatch_values)'"
+        line = _FISH_ARGUMENTS.sub(lambda _: kept, line)
+        script = _FISH_FUNCTION.format(call=call.group(1)) + line
     return f"# {shell} completion for kwatch. {GENERATED}\n{script}\n"
 
 

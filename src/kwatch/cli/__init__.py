@@ -3,7 +3,7 @@
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -130,6 +130,34 @@ def _prepare_completion() -> None:
 
     completion_classes.completion_init()
     completion_classes._sanitize_help_text = lambda text: text
+    _let_titles_match_themselves()
+
+
+def _let_titles_match_themselves() -> None:
+    """Typer keeps only values that start with what was typed (case-sensitively), which would
+    drop `bleak-night-2011` offered for `Blea` or `night`. A callback marked `matches_itself`
+    (complete_title) does its own matching, so its values are passed on as they are."""
+    import typer.core
+    from typer._click.shell_completion import CompletionItem
+
+    setup = typer.core._typer_param_setup_autocompletion_compat  # private: pinned <0.29
+
+    def setup_unfiltered(param: Any, *, autocompletion: Any = None) -> None:
+        callback = getattr(autocompletion, "__wrapped__", None)
+        if autocompletion is None or not getattr(callback, "matches_itself", False):
+            setup(param, autocompletion=autocompletion)
+            return
+
+        def complete(ctx: Any, _param: Any, incomplete: str) -> list[Any]:
+            values = autocompletion(ctx, [], incomplete)
+            return [
+                CompletionItem(v[0], help=v[1]) if isinstance(v, tuple) else CompletionItem(v)
+                for v in values
+            ]
+
+        param._custom_shell_complete = complete
+
+    typer.core._typer_param_setup_autocompletion_compat = setup_unfiltered  # type: ignore[assignment]
 
 
 def main() -> None:

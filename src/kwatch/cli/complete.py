@@ -78,6 +78,10 @@ def complete_title(incomplete: str) -> list[tuple[str, str]]:
     return list(dict.fromkeys(out))[:200]
 
 
+# Does its own matching (any case, any word): kwatch.cli passes its values on unfiltered.
+complete_title.matches_itself = True  # type: ignore[attr-defined]
+
+
 def _label(title: str, year: int | None) -> str:
     return f"{title} ({year})" if year else title
 
