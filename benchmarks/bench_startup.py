@@ -1,4 +1,7 @@
-"""Start-up cost of everyday commands, as ratios to `python -c pass` (target: JSON <= 8x).
+"""Start-up cost of everyday commands, as ratios to `python -c pass`.
+
+Budgets (issue 16): every --json read command <= 7x, --help <= 10x, one completion call <= 6x
+(`kwatch remind` when silent: benchmarks/bench_remind.py, <= 3x).
 
 Run: python benchmarks/bench_startup.py [--runs N]
 """
@@ -35,12 +38,26 @@ def main() -> None:
                 "kwatch show bleak-night-2011 --json": kwatch_cmd(
                     "show", "bleak-night-2011", "--json"
                 ),
+                "kwatch search oasis --json": kwatch_cmd("search", "oasis", "--json"),
                 "kwatch --help": kwatch_cmd("--help"),
+                "kwatch list --help": kwatch_cmd("list", "--help"),
                 "kwatch list (table)": kwatch_cmd("list"),
             },
             env,
             runs=args.runs,
         )
+        # One <Tab>, as bash asks it: `kwatch show blea<Tab>`.
+        completion = {
+            **env,
+            "_KWATCH_COMPLETE": "complete_bash",
+            "COMP_WORDS": "kwatch show blea",
+            "COMP_CWORD": "2",
+        }
+        rows += compare(
+            {"one bash completion (kwatch show blea<Tab>)": kwatch_cmd()},
+            completion,
+            runs=args.runs,
+        )[1:]
     report("Start-up (5 titles in the library)", rows)
 
 

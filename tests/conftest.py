@@ -19,8 +19,41 @@ TODAY = "2026-11-22"
 NOW = "2026-11-22T09:30:00+00:00"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "slow: real shells, wheel and sdist builds, 50 MB files (run by plain `pytest` and by "
+        ".ci/run; `pytest -m 'not slow'` leaves them out while you work)",
+    )
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated database with the bundled catalogue indexed, built once per session.
+
+    Migrating and indexing the catalogue takes most of a second; tests that create a database
+    get a copy of this one instead (see `isolated_env`). Built under the same environment
+    the tests run in, so its catalogue fingerprint matches theirs and nothing is re-synced;
+    a test that changes the catalogue (its own files, a patched folder) changes the
+    fingerprint and gets a real re-sync.
+    """
+    from kwatch.catalogue import sync_catalogue
+    from kwatch.db import open_database
+
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "kwatch.db"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KWATCH_CATALOGUE_DIR", str(folder / "user-catalogue"))
+        mp.setenv("KWATCH_TODAY", TODAY)
+        mp.setenv("KWATCH_NOW", NOW)
+        conn = open_database(path)
+        sync_catalogue(conn)
+        conn.close()
+    return path
+
+
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, template_db: Path) -> Path:
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
@@ -34,7 +67,30 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.delenv("KWATCH_STATE_DIR", raising=False)
+    _copy_template_on_create(monkeypatch, template_db)
     return tmp_path
+
+
+def _copy_template_on_create(monkeypatch: pytest.MonkeyPatch, template: Path) -> None:
+    """Where kwatch would create a new database (in this process), start from a copy of the
+    template instead: the same tables and index, without migrating and indexing again. A
+    path that already exists, a missing folder kwatch must create or refuse, and a partial
+    migration (`stop_before`) all go to the real function unchanged."""
+    import contextlib
+    import shutil
+
+    from kwatch import db
+
+    real = db.open_database
+
+    def open_database(path: Path, *, stop_before: str | None = None):
+        if stop_before is None and not path.exists() and path.parent.is_dir():
+            with contextlib.suppress(OSError):  # a read-only folder: the real error follows
+                db._create_private(path)  # as kwatch creates it: owner-only
+                shutil.copyfile(template, path)
+        return real(path, stop_before=stop_before)
+
+    monkeypatch.setattr(db, "open_database", open_database)
 
 
 @pytest.fixture
@@ -65,11 +121,31 @@ class Result:
         return json.loads(self.stdout)
 
 
-@pytest.fixture
-def run():
-    """Run kwatch in-process: run("add", "Bleak Night", "--json") -> Result with .json()."""
+@pytest.fixture(scope="session")
+def cli_command():
+    """The Click command Typer builds from the app, built once: Typer rebuilds the whole tree
+    (every command's parameters) on each CliRunner.invoke, about 60 ms, two thirds of an
+    in-process run. Click commands are reusable; each invocation gets a fresh context."""
+    from typer.main import get_command
+
     from kwatch.cli import app
 
+    return get_command(app)
+
+
+@pytest.fixture
+def run(cli_command, monkeypatch: pytest.MonkeyPatch):
+    """Run kwatch in-process: run("add", "Bleak Night", "--json") -> Result with .json()."""
+    import typer.testing
+
+    from kwatch.cli import app
+
+    build = typer.testing._get_command  # private: typer is pinned <0.29
+    monkeypatch.setattr(
+        typer.testing,
+        "_get_command",
+        lambda typer_app: cli_command if typer_app is app else build(typer_app),
+    )
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None) -> Result:

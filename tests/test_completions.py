@@ -472,6 +472,7 @@ def offered(shell_world: dict):
     return ask
 
 
+@pytest.mark.slow  # a real shell
 @pytest.mark.parametrize("shell", SHELLS)
 @pytest.mark.parametrize(("line", "wanted", "unwanted"), CASES)
 def test_shell_completes(
@@ -482,6 +483,7 @@ def test_shell_completes(
     assert not got & unwanted, f"{shell}: {line!r} offered {sorted(got & unwanted)}"
 
 
+@pytest.mark.slow  # a real shell
 @pytest.mark.parametrize("shell", SHELLS)
 def test_shell_offers_every_title_unharmed(
     offered, shell_world: dict, shell: str, monkeypatch: pytest.MonkeyPatch
@@ -500,12 +502,14 @@ def test_shell_offers_every_title_unharmed(
     assert not list(shell_world["cwd"].glob("pwned*")), "a completion ran text from a title"
 
 
+@pytest.mark.slow  # a real shell
 @pytest.mark.parametrize("shell", SHELLS)
 def test_shell_offers_nothing_for_an_unknown_title(offered, shell: str) -> None:
     # (The working folder is empty, so the shells' fallback to file names adds nothing either.)
     assert offered(shell, NO_TITLE).values == []
 
 
+@pytest.mark.slow  # a real shell
 @pytest.mark.parametrize("shell", ["zsh", "fish"])
 def test_shell_describes_titles_by_name(offered, shell_world: dict, shell: str) -> None:
     descriptions = offered(shell, ALL_TITLES).descriptions
@@ -517,17 +521,20 @@ def test_shell_describes_titles_by_name(offered, shell_world: dict, shell: str) 
     assert not list(shell_world["cwd"].glob("pwned*"))
 
 
+@pytest.mark.slow  # a real shell
 def test_zsh_completes_when_sourced_after_compinit(shell_world: dict) -> None:
     subcommand, title = zsh_complete(shell_world, ["kwatch pi", USER_TITLE], source=True)
     assert "pick" in subcommand.values
     assert title.values == [CUSTOM_ID]
 
 
+@pytest.mark.slow  # a real shell
 def test_fish_completes_when_sourced(shell_world: dict) -> None:
     (themes,) = fish_complete(shell_world, ["kwatch pick --theme rom"], source=True)
     assert "romance" in themes.values
 
 
+@pytest.mark.slow  # a real shell
 def test_bash_completion_loads_the_script_on_demand(shell_world: dict, tmp_path: Path) -> None:
     """Installed as ~/.local/share/bash-completion/completions/kwatch.bash, bash-completion
     loads it the first time kwatch is completed."""
@@ -556,3 +563,19 @@ def test_one_word_names_complete_too_hangul_included(tmp_path, monkeypatch):
     assert [value for value, _ in complete_title("")] == sorted(
         value for value, _ in complete_title("")
     )  # an empty word offers ids only
+
+
+@pytest.mark.slow  # a real shell
+@pytest.mark.parametrize("shell", SHELLS)
+def test_shell_completes_a_title_typed_in_any_case(shell_world: dict, shell: str) -> None:
+    """`Blea<Tab>`: bash inserts the id (it cannot insert a name with spaces), zsh and fish the
+    name. A later word of a name (`harbour`) finds the title in bash and fish; zsh keeps only
+    values that start with what was typed."""
+    upper, word = COMPLETERS[shell](shell_world, ["kwatch show Blea", "kwatch show harbour"])
+    if shell == "bash":
+        assert "bleak-night-2011" in upper.values, upper.values
+        assert CUSTOM_ID in word.values, word.values
+    else:
+        assert "Bleak Night" in upper.values, upper.values
+    if shell == "fish":
+        assert CUSTOM_ID in word.values, word.values

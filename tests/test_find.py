@@ -76,10 +76,16 @@ def test_typos_find_the_film_or_suggest_it(run, typo, expected):
     assert expected in human.stdout + human.stderr
 
 
-def test_nothing_to_suggest_exits_non_zero(run):
+def test_nothing_found_is_an_empty_answer_not_an_error(run):
+    """A search answers with a list: nothing found is exit 0 and [] (not found is for
+    lookups of one thing)."""
     result = run("search", "zzqxv wmmpk")
-    assert result.exit_code == 1
-    assert result.stderr.startswith("Error: nothing matches")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr.startswith("No title matches 'zzqxv wmmpk'.")
+    document = run("search", "zzqxv wmmpk", "--json")
+    assert document.exit_code == 0
+    assert document.json()["results"] == [] and document.json()["suggestions"] == []
 
 
 @pytest.mark.parametrize(
@@ -283,3 +289,12 @@ def test_weighted_sample_without_replacement():
 def test_filters_in_core(conn):
     hits = search(conn, "love", Filters.build(themes=["romance"], year="2020-")).hits
     assert hits and all(h.title.year >= 2020 for h in hits)
+
+
+def test_a_director_in_hangul_finds_their_films(run):
+    result = run("search", "봉준호", "--json")
+    assert result.exit_code == 0
+    ids = {hit["id"] for hit in result.json()["results"]}
+    assert {"the-host-2006", "memories-of-murder-2003", "okja-2017"} <= ids
+    # The title rows keep the romanized names.
+    assert run("show", "the-host-2006", "--json").json()["directors"] == ["Bong Joon-ho"]

@@ -127,7 +127,9 @@ def test_history_lists_changes_with_numbers_and_reads_record_nothing(run):
     ok(run("search", "Oasis"))
     doc = ok(run("history", "--json")).json()
     assert [op["command"] for op in doc] == ["add"]
-    assert doc[0]["number"] == 1 and doc[0]["summary"] == "add Oasis" and doc[0]["changes"] >= 1
+    assert (
+        doc[0]["number"] == 1 and doc[0]["command_line"] == "add Oasis" and doc[0]["changes"] >= 1
+    )
     assert len(doc[0]["id"]) == 36  # a UUID: stable across machines, for sync
 
 

@@ -37,11 +37,15 @@ def wheel(tmp_path_factory) -> Path:
     return next(out.glob("kwatch-*.whl"))
 
 
+@pytest.mark.slow  # builds a wheel
 def test_wheel_contains_the_catalogue(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "kwatch/catalogue/titles/bleak-night-2011.toml" in names
     assert "kwatch/catalogue/themes.toml" in names
     assert "kwatch/schemas/catalogue-entry.json" in names
+    assert {"kwatch/shell/kwatch.bash", "kwatch/shell/_kwatch", "kwatch/shell/kwatch.fish"} <= set(
+        names
+    )
     titles = [n for n in names if n.startswith("kwatch/catalogue/titles/")]
     assert len(titles) == len(list((ROOT / "catalogue" / "titles").glob("*.toml")))
 
@@ -66,6 +70,7 @@ PROBE = (
 )
 
 
+@pytest.mark.slow  # builds a wheel
 def test_installed_wheel_finds_its_own_catalogue(wheel, tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
@@ -112,6 +117,15 @@ def test_json_commands_do_not_import_heavy_modules(args, tmp_path):
     assert loaded == [], f"{' '.join(args)} imported {loaded}"
 
 
+@pytest.mark.parametrize(
+    "args", [("--help",), ("list", "--help"), ("list", "--stauts", "x"), ("lsit", "--json")]
+)
+def test_help_and_usage_errors_do_not_load_rich(args, tmp_path):
+    """Plain help and one-line usage errors: no rich (about +90 ms a run)."""
+    modules = _imported_modules(*args, tmp_path=tmp_path)
+    assert sorted(m for m in modules if m.split(".")[0] in HEAVY) == []
+
+
 def test_typer_is_pinned_below_the_pydantic_release():
     import typer
 
@@ -130,3 +144,33 @@ def test_reads_by_external_id_load_no_catalogue_or_opendata_code(args, tmp_path)
         m for m in modules if m.startswith(("kwatch.opendata", "kwatch.catalogue", "gzip"))
     )
     assert loaded == ["kwatch.catalogue_files"], f"{' '.join(args)} imported {loaded}"
+
+
+@pytest.mark.slow  # builds an sdist and runs the suite from it
+def test_the_sdist_carries_everything_its_tests_need(tmp_path):
+    """The sdist's own tests pass from the unpacked sdist (the slow ones aside: they build
+    and start shells, and run here from the repository)."""
+    import tarfile
+
+    out = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(out)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    archive = next(out.glob("kwatch-*.tar.gz"))
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+        tar.extractall(tmp_path, filter="data")
+    tree = tmp_path / archive.name.removesuffix(".tar.gz")
+    assert f"{tree.name}/LICENSE" in names
+    env = {**os.environ, "PYTHONPATH": str(tree / "src")}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-x", "-m", "not slow", "-p", "no:cacheprovider"],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]

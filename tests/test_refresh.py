@@ -126,7 +126,7 @@ def test_kobis_update_adds_announced_films_and_matches_known_ones(run, kobis):
     ]
     report = ok(run("releases", "update", "--json")).json()
     (kobis_report,) = report["sources"]
-    assert kobis_report["fetched"] == 2 and kobis_report["added"] == 1
+    assert kobis_report["found"] == 2 and kobis_report["added"] == 1
     assert kobis_report["matched"] == 1
     path, query, headers = kobis.requests[0]
     assert path == "/movie/searchMovieList.json"
@@ -215,7 +215,7 @@ def test_paging_follows_totcnt(run, kobis):
         json_answer(kobis_list(*page2, total=101)),
     ]
     report = ok(run("releases", "update", "--json")).json()["sources"][0]
-    assert report["fetched"] == 101 and report["calls"] == 2
+    assert report["found"] == 101 and report["calls"] == 2
     assert [q["curPage"] for _, q, _ in kobis.requests] == [["1"], ["2"]]
 
 

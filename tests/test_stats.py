@@ -53,6 +53,17 @@ def diary(run):
     ok(run("status", "burning-2018", "dropped"))
 
 
+def months(first: str, last: str, **counts: int) -> list[dict]:
+    """Every month from `first` to `last` (YYYY-MM), with counts given as m2025_03=1."""
+    out = []
+    y, m = int(first[:4]), int(first[5:])
+    while f"{y:04d}-{m:02d}" <= last:
+        key = f"{y:04d}-{m:02d}"
+        out.append({"month": key, "count": counts.get("m" + key.replace("-", "_"), 0)})
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
 def test_empty_library_is_all_zeros(run):
     assert stats_json(run) == {
         "year": None,
@@ -62,6 +73,10 @@ def test_empty_library_is_all_zeros(run):
         "top_directors": [],
         "top_themes": [],
         "average_rating_by_theme": [],
+        "films": [],
+        "hours_watched": 0,
+        "viewings_without_runtime": 0,
+        "best_rated": [],
     }
     doc = stats_json(run, "--year", "2025")
     assert doc["year"] == 2025
@@ -104,17 +119,13 @@ def test_whole_library(run, diary):
         "total": 5,
         "rewatches": 2,
         "by_year": [
-            {"year": "2019", "count": 1},
-            {"year": "2025", "count": 3},
-            {"year": "2026", "count": 1},
+            {"year": 2019, "count": 1},
+            {"year": 2025, "count": 3},
+            {"year": 2026, "count": 1},
         ],
-        # The 2019 viewing is dated only by year: in by_year, in no month.
-        "by_month": [
-            {"month": "2025-03", "count": 1},
-            {"month": "2025-05", "count": 1},
-            {"month": "2025-11", "count": 1},
-            {"month": "2026-01", "count": 1},
-        ],
+        # The 2019 viewing is dated only by year: in by_year, in no month. Every month from
+        # the first dated one to the last is there, the empty ones too.
+        "by_month": months("2025-03", "2026-01", m2025_03=1, m2025_05=1, m2025_11=1, m2026_01=1),
     }
     # Current entry ratings: 4.5, 3.5 (rated after the last viewing), 5.
     assert doc["ratings"] == {
@@ -161,12 +172,8 @@ def test_year_in_review(run, diary):
     assert doc["viewings"] == {
         "total": 3,
         "rewatches": 1,
-        "by_year": [{"year": "2025", "count": 3}],
-        "by_month": [
-            {"month": "2025-03", "count": 1},
-            {"month": "2025-05", "count": 1},
-            {"month": "2025-11", "count": 1},
-        ],
+        "by_year": [{"year": 2025, "count": 3}],
+        "by_month": months("2025-01", "2025-12", m2025_03=1, m2025_05=1, m2025_11=1),
     }
     # bleak-night: 4.5 on its 2025 viewing; poetry: 2 on its 2025 viewing (not the later 3.5);
     # oasis: no rating on the viewing, so the entry's 5.
@@ -198,8 +205,8 @@ def test_year_with_only_a_year_precision_viewing(run, diary):
     assert doc["viewings"] == {
         "total": 1,
         "rewatches": 0,
-        "by_year": [{"year": "2019", "count": 1}],
-        "by_month": [],
+        "by_year": [{"year": 2019, "count": 1}],
+        "by_month": months("2019-01", "2019-12"),
     }
     assert doc["ratings"]["count"] == 1 and doc["ratings"]["average"] == 3.0
     assert doc["top_directors"] == [{"name": "Lee Chang-dong", "viewings": 1}]
@@ -208,7 +215,12 @@ def test_year_with_only_a_year_precision_viewing(run, diary):
 def test_year_without_viewings_keeps_library(run, diary):
     doc = stats_json(run, "--year", "2024")
     assert doc["library"]["total"] == 5
-    assert doc["viewings"] == {"total": 0, "rewatches": 0, "by_year": [], "by_month": []}
+    assert doc["viewings"] == {
+        "total": 0,
+        "rewatches": 0,
+        "by_year": [],
+        "by_month": months("2024-01", "2024-12"),
+    }
     assert doc["ratings"] == {"count": 0, "average": None, "histogram": histogram()}
     assert doc["top_directors"] == doc["top_themes"] == doc["average_rating_by_theme"] == []
 
@@ -280,7 +292,7 @@ def test_human_output_has_headings_and_bars(run, diary):
         "Average rating by theme",
     ):
         assert heading in out
-    assert "1 viewing(s) dated only by year are in no month." in out
+    assert "1 viewing dated only by year is in no month." in out
     assert "█" * 24 in out  # the largest value fills its bar
     assert "Lee Chang-dong" in out and "★★★★½" in out
     assert result.stderr == ""
@@ -352,3 +364,24 @@ def test_help_explains_precision_and_year(run):
     text = " ".join(result.stdout.split())
     assert "in no month" in text
     assert "library counts stay whole" in text
+
+
+def test_a_year_in_review_lists_the_films_hours_and_best_rated(run, diary):
+    doc = stats_json(run, "--year", "2025")
+    films = [(f["id"], f["date"], f["rewatch"]) for f in doc["films"]]
+    # Poetry was first seen in 2019, so its 2025 viewing is a rewatch.
+    assert films == [
+        ("bleak-night-2011", "2025-03-02", False),
+        ("oasis-2002", "2025-05-05", False),
+        ("poetry-2010", "2025-11-30", True),
+    ]
+    runtimes = [f["runtime_min"] for f in doc["films"]]
+    known = sum(r for r in runtimes if r)
+    assert doc["hours_watched"] == round(known / 60, 1)
+    assert doc["viewings_without_runtime"] == sum(1 for r in runtimes if not r)
+    assert doc["best_rated"][0]["id"] == "oasis-2002"  # 5 stars, from the entry
+    assert stats_json(run)["films"] == []  # the whole diary is `kwatch list --json`
+    text = run("stats", "--year", "2025").stdout
+    assert "Films watched in 2025" in text and "first watch" in text and "rewatch" in text
+    assert "Hours watched in 2025" in text and "Best-rated in 2025" in text
+    assert "2025-04" in text  # a month with no viewing is shown too

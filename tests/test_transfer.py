@@ -327,6 +327,7 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(run, tmp_path, db_path, 
     assert as_json.stdout == ""
 
 
+@pytest.mark.slow  # writes 50 MB
 def test_a_50_mb_file_streams_in_flat_memory(tmp_path, conn):
     """50 MB of long reviews: imported row by row, memory far below the file's size."""
     import tracemalloc
@@ -377,6 +378,7 @@ def test_a_50_mb_file_streams_in_flat_memory(tmp_path, conn):
     assert peak < 25 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB for a 50 MB file"
 
 
+@pytest.mark.slow  # writes 50 MB
 def test_a_50_mb_file_that_is_one_field_is_refused(run, tmp_path, db_path, started):
     path = tmp_path / "diary.csv"
     with path.open("w", encoding="utf-8") as fh:
@@ -586,7 +588,8 @@ def test_imdb_old_and_2024_headers(run, tmp_path):
     new = write(
         tmp_path / "new" / "ratings.csv",
         IMDB_2024
-        + "tt3265462,Han Gong-ju,한공주,8,2022-01-01,https://x,Movie,7,112,2013,Drama,1,,Lee Su-jin\n"
+        + "tt3265462,Han Gong-ju,한공주,8,2022-01-01,https://x,Movie,7,112,2013,Drama,1,,"
+        + "Lee Su-jin\n"
         + "tt4,My Mister,나의 아저씨,10,2022-01-02,https://x,TV Series,9,,2018,Drama,1,,\n",
     )
     watch = write(
@@ -1025,7 +1028,9 @@ def test_import_keys_migration_keeps_every_row(db_path):
     )
     old.close()
     conn = open_database(db_path)
-    assert "m003_import_keys" in applied_migrations(conn)
+    # Later migrations exist now; this one must have run, after those before it.
+    applied = applied_migrations(conn)
+    assert "m003_import_keys" in applied and applied == sorted(applied)
     viewing = conn.execute("SELECT * FROM viewings").fetchone()
     assert (viewing["date"], viewing["rating"], viewing["import_key"]) == ("2020-01-01", 8, None)
     assert conn.execute("SELECT text, import_key FROM entry_notes").fetchone()[:] == (

@@ -15,23 +15,32 @@ from kwatch.paths import bundled_catalogue_dir, user_catalogue_dir
 
 
 def catalogue_files(folder: Path) -> list[Path]:
-    """The .toml and .json files below `folder` (hidden ones left out), sorted."""
-    if not folder.is_dir():
-        return []
-    found: list[Path] = []
+    """Every .toml and .json file under `folder` (hidden ones aside), in path order.
+
+    Walked with os.scandir, whose entries know their type without another system call: every
+    command asks this (for the fingerprint), and Path.rglob with a Path sort cost ~10 ms for
+    the bundled catalogue alone.
+    """
+    found: list[str] = []
     pending = [str(folder)]
-    # os.scandir, not Path.rglob: this runs on every command, and with hundreds of files the
-    # Path objects and extra stat calls of rglob + is_file are a visible share of start-up.
     while pending:
-        with os.scandir(pending.pop()) as entries:
+        try:
+            entries = os.scandir(pending.pop())
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
+            continue
+        with entries:
             for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir():
+                if entry.is_dir(follow_symlinks=False):  # as Path.rglob: no loops
                     pending.append(entry.path)
-                elif entry.name.endswith((".toml", ".json")) and entry.is_file():
-                    found.append(Path(entry.path))
-    return sorted(found)
+                elif (
+                    entry.name.endswith((".toml", ".json"))
+                    and not entry.name.startswith(".")
+                    and entry.is_file()
+                ):
+                    found.append(entry.path)
+    # The order of Path comparison (by parts), without building a Path to compare.
+    found.sort(key=lambda path: path.split(os.sep))
+    return [Path(path) for path in found]
 
 
 def bundled_title_files() -> list[Path]:

@@ -9,8 +9,10 @@ statuses...) come from the completion callbacks in kwatch.cli.complete at run ti
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 #: The file each shell's script is installed as (the name each shell's loader looks for).
 FILENAMES = {"bash": "kwatch.bash", "zsh": "_kwatch", "fish": "kwatch.fish"}
@@ -44,6 +46,31 @@ fi
 """
 
 
+# The same scripts, shipped inside the package, so `kwatch completion SHELL` prints them
+# without starting a second Python (and an installed wheel has them too).
+SHIPPED = Path(__file__).resolve().parent / "shell"
+
+
+def shipped(shell: str) -> str:
+    """The script installed with kwatch for `shell`; rendered afresh if it is missing."""
+    if shell not in FILENAMES:
+        raise ValueError(f"unknown shell {shell!r}; expected one of: {', '.join(SHELLS)}")
+    path = SHIPPED / FILENAMES[shell]
+    return path.read_text(encoding="utf-8") if path.exists() else render(shell)
+
+
+# Typer's fish script asks kwatch twice per <Tab>: a --condition "is-args" call (are there
+# values? if not, fish offers files), then the "get-args" call for the values. Here the
+# condition asks once for the values and keeps them; the arguments print what it kept.
+_FISH_CONDITION = re.compile(r' --condition "[^"]*"')
+_FISH_ARGUMENTS = re.compile(r'--arguments "\((.*)\)"')
+_FISH_FUNCTION = """function __kwatch_values
+    set -g __kwatch_values ({call})
+    test -n "$__kwatch_values"
+end
+"""
+
+
 def render(shell: str) -> str:
     """The completion script for `shell` (bash, zsh or fish), as checked in under completions/."""
     if shell not in FILENAMES:
@@ -51,6 +78,20 @@ def render(shell: str) -> str:
     script = _app_script(shell).strip("\n")
     if shell == "zsh":
         return _finish_zsh(script)
+    if shell == "fish":
+        if len(_FISH_CONDITION.findall(script)) != 1:
+            raise RuntimeError(
+                "Typer's fish completion script changed shape; update kwatch.completions.render"
+            )
+        call = _FISH_ARGUMENTS.search(script)
+        if call is None:
+            raise RuntimeError(
+                "Typer's fish completion script changed shape; update kwatch.completions.render"
+            )
+        line = _FISH_CONDITION.sub(" --condition __kwatch_values", script)
+        kept = "--arguments '(string join \\n -- $__kwatch_values)'"
+        line = _FISH_ARGUMENTS.sub(lambda _: kept, line)
+        script = _FISH_FUNCTION.format(call=call.group(1)) + line
     return f"# {shell} completion for kwatch. {GENERATED}\n{script}\n"
 
 

@@ -82,9 +82,15 @@ class Filters(NamedTuple):
             raise InvalidInput(f"--kind {kind!r} is not one of: {', '.join(KINDS)}.")
         if max_runtime is not None and max_runtime <= 0:
             raise InvalidInput("--max-runtime must be a positive number of minutes.")
+        theme_names, avoid_names = _slugs(themes), _slugs(avoid)
+        if theme_names or avoid_names:
+            from kwatch.vocabulary import check_names
+
+            check_names(theme_names, option="--theme", notes_too=False)
+            check_names(avoid_names, option="--avoid", notes_too=True)
         return cls(
-            themes=tuple(_slugs(themes)),
-            avoid=tuple(_slugs(avoid)),
+            themes=tuple(theme_names),
+            avoid=tuple(avoid_names),
             year_from=year_from,
             year_to=year_to,
             director=director.strip() if director and director.strip() else None,

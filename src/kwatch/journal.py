@@ -65,7 +65,7 @@ class Operation(NamedTuple):
             "number": self.seq,
             "id": self.id,
             "command": self.command,
-            "summary": self.summary,
+            "command_line": self.summary,
             "created_at": self.created_at,
             "undoes": self.undoes,
             "undone_by": self.undone_by,

@@ -89,8 +89,67 @@ def _to_terminal() -> bool:
     return sys.stdout.isatty()
 
 
+def to_terminal() -> bool:
+    """True when stdout is a person's terminal (tables, default limits); False in a pipe."""
+    return _to_terminal()
+
+
 def _cell(value: object) -> str:
     return " ".join(("" if value is None else str(value)).split())
+
+
+# Tokens people copy (ids, dates) never wrap. When a terminal is too narrow the columns in
+# DROP_FIRST go first, in that order; then titles give way, ellipsised on one line. Lists of
+# words (themes, tags, directors) keep whole words: what does not fit becomes "+N".
+NO_WRAP = ("Id",)
+DROP_FIRST = (
+    *("Korean", "Matched", "Tags", "Seen", "Pri", "Directed by", "List", "Release", "Themes"),
+    *("Source", "Note", "Region", "Rating"),
+)
+LISTS = ("Themes", "Tags", "Directed by")
+_SMALL = 10  # a column this narrow keeps its full width
+_MIN_FLEX = {"Title": 16}  # the least a flexible column is given; others 10
+
+
+def _layout(columns: list[str], rows: list[list[str]], width: int) -> dict[int, tuple[int, bool]]:
+    """{column index: (width, fixed)} for the columns shown at a terminal `width`; a fixed
+    column is as wide as its content and never wraps. Columns are dropped, least important
+    first, until the rest fit."""
+    longest = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
+    keep = list(range(len(columns)))
+    while True:
+        fixed = [i for i in keep if columns[i] in NO_WRAP or longest[i] <= _SMALL]
+        flex = [i for i in keep if i not in fixed]
+        room = width - 1 - 3 * len(keep) - sum(longest[i] for i in fixed)
+        least = sum(min(_MIN_FLEX.get(columns[i], 10), longest[i]) for i in flex)
+        droppable = [n for n in DROP_FIRST if any(columns[i] == n for i in keep)]
+        if room >= least or not droppable:
+            break
+        keep = [i for i in keep if columns[i] != droppable[0]]
+    layout = {i: (longest[i], True) for i in fixed}
+    # Share the room: narrow columns take what they need, the rest split what is left (at
+    # least 4 each, on a terminal too narrow for anything).
+    left = room
+    for n, i in enumerate(sorted(flex, key=lambda i: longest[i])):
+        share = max(4, min(longest[i], left // (len(flex) - n)))
+        layout[i] = (share, False)
+        left -= share
+    return dict(sorted(layout.items()))
+
+
+def _whole_words(text: str, width: int) -> str:
+    """A comma-separated list cut to `width` between items: "drama, crime, +2"."""
+    items = [part.strip() for part in text.split(",") if part.strip()]
+    if len(text) <= width:
+        return text
+    shown: list[str] = []
+    for n, item in enumerate(items):
+        rest = len(items) - n - 1
+        candidate = ", ".join([*shown, item]) + (f", +{rest}" if rest else "")
+        if len(candidate) > width and shown:
+            return ", ".join(shown) + f", +{len(items) - n}"
+        shown.append(item)
+    return ", ".join(shown)
 
 
 def table(
@@ -113,11 +172,24 @@ def table(
         return
     from rich.table import Table
 
+    names = list(columns)
+    cells = [[_cell(value) for value in row] for row in rows]
+    layout = _layout(names, cells, console().width)
     grid = Table(title=title, caption=caption, header_style="bold", show_lines=False)
-    for column in columns:
-        grid.add_column(column, overflow="fold")
-    for row in rows:
-        grid.add_row(*(esc(cell) for cell in row))
+    for i, (width, fixed) in layout.items():
+        name = names[i]
+        if fixed:
+            grid.add_column(name, no_wrap=True, min_width=width)
+        elif name in LISTS:
+            cells = [[*r[:i], _whole_words(r[i], width), *r[i + 1 :]] for r in cells]
+            grid.add_column(name, width=width, no_wrap=True, overflow="ellipsis")
+        elif name == "Title":
+            grid.add_column(name, width=width, no_wrap=True, overflow="ellipsis")
+        else:
+            # Wraps between words; a word too long for the column is ellipsised, not split.
+            grid.add_column(name, width=width, overflow="ellipsis")
+    for row in cells:
+        grid.add_row(*(esc(row[i]) for i in layout))
     console().print(grid)
 
 

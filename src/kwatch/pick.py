@@ -22,6 +22,13 @@ _WATCHLIST_BASE = (
     " WHERE e.status != 'dropped'"
 )
 _CATALOGUE_BASE = "SELECT t.id, 1 FROM titles t WHERE 1"
+# What the user gave up on is never offered again, from either source, unless asked.
+_NOT_DROPPED: tuple[str, str, list] = (
+    "not dropped (--include-dropped to allow)",
+    "t.id NOT IN (SELECT title_id FROM entries WHERE status = 'dropped')",
+    [],
+)
+_NO_RUNTIME = "t.runtime_min IS NULL"
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,8 @@ class PickResult:
     total_weight: int
     filters: list[str]
     choices: list[Choice]
+    # Titles left out by --max-runtime only because their runtime is not known.
+    unknown_runtime_left_out: int = 0
 
     def to_dict(self) -> dict:
         return {
@@ -52,15 +61,31 @@ class PickResult:
             "pool_size": self.pool_size,
             "total_weight": self.total_weight,
             "filters": self.filters,
+            "unknown_runtime_left_out": self.unknown_runtime_left_out,
             "picks": [c.to_dict() for c in self.choices],
         }
 
 
-def _conditions(filters: Filters, include_watched: bool) -> list[tuple[str, str, list]]:
+def _conditions(
+    filters: Filters, include_watched: bool, include_dropped: bool = False
+) -> list[tuple[str, str, list]]:
     clauses = list(filters.clauses())
     if not include_watched and filters.watched is None:
+        # Completed titles count as watched (WATCHED_SQL), so they are left out here too.
         clauses.append(("not yet watched (--include-watched to allow)", f"NOT ({WATCHED_SQL})", []))
+    if not include_dropped:
+        clauses.append(_NOT_DROPPED)
     return clauses
+
+
+def _unknown_runtimes(
+    conn: sqlite3.Connection, base: str, filters: Filters, clauses: list[tuple[str, str, list]]
+) -> int:
+    """How many titles --max-runtime left out only because their runtime is unknown."""
+    if filters.max_runtime is None:
+        return 0
+    others = [c for c in clauses if not c[0].startswith("--max-runtime")]
+    return len(_pool(conn, base, [*others, ("unknown runtime", _NO_RUNTIME, [])]))
 
 
 def _pool(conn: sqlite3.Connection, base: str, clauses: list[tuple[str, str, list]]):
@@ -109,6 +134,7 @@ def pick(
     filters: Filters | None = None,
     source: str = "auto",
     include_watched: bool = False,
+    include_dropped: bool = False,
     count: int = 1,
 ) -> PickResult:
     if source not in SOURCES:
@@ -116,7 +142,7 @@ def pick(
     if count < 1:
         raise InvalidInput("--count must be 1 or more.")
     filters = filters or Filters()
-    clauses = _conditions(filters, include_watched)
+    clauses = _conditions(filters, include_watched, include_dropped)
     fallback_reason = None
     rows = None
     if source == "auto":
@@ -157,4 +183,5 @@ def pick(
         total_weight=total,
         filters=[label for label, _, _ in clauses],
         choices=[Choice(titles[i], w, w / total) for i, w in sample],
+        unknown_runtime_left_out=_unknown_runtimes(conn, base, filters, clauses),
     )

@@ -242,6 +242,18 @@ LIST_DOC = top(
 # Stats (kwatch/stats.py).
 NONNEG = {"type": "integer", "minimum": 0}
 AVERAGE = {"type": "number", "minimum": 0.5, "maximum": 5}
+WATCHED = obj(
+    {
+        "id": STR,
+        "title": STR,
+        "year": nullable("integer"),
+        "date": STR,
+        "precision": {"enum": ["day", "month", "year"]},
+        "rewatch": BOOL,
+        "rating": nullable("number"),
+        "runtime_min": nullable("integer"),
+    }
+)
 STATS = top(
     {
         "year": nullable("integer"),
@@ -259,9 +271,7 @@ STATS = top(
             {
                 "total": NONNEG,
                 "rewatches": NONNEG,
-                "by_year": array(
-                    obj({"year": {"type": "string", "pattern": r"^\d{4}$"}, "count": NONNEG})
-                ),
+                "by_year": array(obj({"year": INT, "count": NONNEG})),
                 "by_month": array(
                     obj({"month": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}, "count": NONNEG})
                 ),
@@ -281,6 +291,10 @@ STATS = top(
         "top_directors": array(obj({"name": STR, "viewings": NONNEG})),
         "top_themes": array(obj({"theme": STR, "viewings": NONNEG})),
         "average_rating_by_theme": array(obj({"theme": STR, "average": AVERAGE, "count": NONNEG})),
+        "films": array(WATCHED),
+        "hours_watched": {"type": "number", "minimum": 0},
+        "viewings_without_runtime": NONNEG,
+        "best_rated": array(WATCHED),
     }
 )
 
@@ -290,7 +304,7 @@ JOURNAL_OP = obj(
         "number": {"type": "integer", "minimum": 1},
         "id": STR,
         "command": STR,
-        "summary": nullable("string"),
+        "command_line": nullable("string"),
         "created_at": STR,
         "undoes": nullable("string"),
         "undone_by": nullable("string"),
@@ -332,6 +346,7 @@ SCHEMAS: dict[str, Schema] = {
             "pool_size": INT,
             "total_weight": INT,
             "filters": STRS,
+            "unknown_runtime_left_out": INT,
             "picks": array(
                 obj(
                     {
@@ -457,7 +472,7 @@ SCHEMAS: dict[str, Schema] = {
                 obj(
                     {
                         "source": {"enum": ["kobis", "tmdb"]},
-                        "fetched": NONNEG,
+                        "found": NONNEG,
                         "matched": NONNEG,
                         "added": NONNEG,
                         "changed": NONNEG,
@@ -491,7 +506,7 @@ SCHEMAS: dict[str, Schema] = {
                         "finished_at": nullable("string"),
                         "status": {"enum": ["ok", "failed"]},
                         "calls": NONNEG,
-                        "fetched": NONNEG,
+                        "found": NONNEG,
                         "matched": NONNEG,
                         "added": NONNEG,
                         "changed": NONNEG,
@@ -526,6 +541,7 @@ SCHEMAS: dict[str, Schema] = {
     "lists export": top({**LIST_DOC["properties"], "csv": nullable("string")}),
     "stats": STATS,
     "completion": top({"shell": {"enum": ["bash", "zsh", "fish"]}, "script": STR}),
+    "help": top({"command": STR, "help": STR}),
     "error": ERROR,
 }
 

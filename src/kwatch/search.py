@@ -159,16 +159,17 @@ def _fts_ids(conn: sqlite3.Connection, match: str, limit: int) -> list[str]:
 
 
 def search(
-    conn: sqlite3.Connection, query: str, filters: Filters | None = None, limit: int = 20
+    conn: sqlite3.Connection, query: str, filters: Filters | None = None, limit: int | None = 20
 ) -> SearchResult:
-    """Best matches first: exact title, then partial title, then people, themes, synopsis."""
+    """Best matches first: exact title, then partial title, then people, themes, synopsis.
+    `limit=None` returns every match."""
     if not query.strip():
         raise InvalidInput(
             "the search is empty; give a word to look for (or use `kwatch catalogue list`)."
         )
     filters = filters or Filters()
     # Over-fetch before filtering so filters do not starve the first page.
-    pool = max(limit * 10, 200)
+    pool = -1 if limit is None else max(limit * 10, 200)  # SQLite: LIMIT -1 is no limit
     ranked: dict[str, int] = {}
     for rank, ids in (
         (RANK_EXACT, _exact_ids(conn, query)),
@@ -183,7 +184,7 @@ def search(
     ids = _filtered(conn, list(ranked), filters)
     # People, themes and synopsis only when the names did not fill the page: ranking every
     # synopsis that mentions a common word is the slowest query here.
-    if len(ids) < limit and name_match:
+    if (limit is None or len(ids) < limit) and name_match:
         for title_id in _fts_ids(conn, fts_query(query) or "", pool):
             ranked.setdefault(title_id, RANK_OTHER)
         ids = _filtered(conn, list(ranked), filters)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kwatch.errors import InvalidInput
+from kwatch.review import every_month
 from kwatch.values import STATUSES, stars
 
 TOP_N = 10
@@ -78,7 +79,7 @@ class Stats:
             "viewings": {
                 "total": self.viewings_total,
                 "rewatches": self.rewatches,
-                "by_year": [{"year": y, "count": c} for y, c in self.by_year],
+                "by_year": [{"year": int(y), "count": c} for y, c in self.by_year],
                 "by_month": [{"month": m, "count": c} for m, c in self.by_month],
             },
             "ratings": {
@@ -216,7 +217,7 @@ def compute_stats(
         viewings_total=total,
         rewatches=rewatches,
         by_year=tuple((y, n) for y, n in by_year),
-        by_month=tuple((m, n) for m, n in by_month),
+        by_month=every_month(tuple((m, n) for m, n in by_month), year),
         ratings_count=count,
         ratings_average=_average(avg),
         histogram=tuple(histogram.items()),

@@ -299,6 +299,17 @@ def find_candidates(conn: sqlite3.Connection, query: str) -> list[str]:
     if conn.execute("SELECT 1 FROM titles WHERE id = ?", (text,)).fetchone():
         return [text]
     name, year = _split_year(text)
+    if year is not None:
+        # "[rec] 2007" may be a whole name: an exact name wins over a trailing year.
+        whole = [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT title_id FROM title_names WHERE key = ? ORDER BY title_id",
+                (name_key(text),),
+            )
+        ]
+        if whole:
+            return whole
     key = hangul_initials(name) if is_initials_query(name) else name_key(name)
     if not key:
         return []

@@ -3,15 +3,17 @@
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from kwatch import __version__
 from kwatch.cli.common import State
+from kwatch.cli.usage import KwatchGroup
 
 app = typer.Typer(
     name="kwatch",
+    cls=KwatchGroup,
     no_args_is_help=True,
     # Our own `kwatch completion SHELL` prints the tested scripts; Typer's --install-completion
     # would install its unpatched zsh script, which offers nothing on the first <Tab>.
@@ -41,7 +43,7 @@ def root(
     ] = None,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
     """A watchlist for Korean cinema: a checked catalogue, your watchlist, diary and ratings.
@@ -77,7 +79,7 @@ def _invoked_name(argv: list[str]) -> str | None:
             skip_next = True
         elif not arg.startswith("-"):
             return arg
-        elif arg in ("-h", "--help", "--version"):
+        elif arg in ("-h", "--help", "--version", "-V"):
             return None
     return None
 
@@ -90,8 +92,11 @@ def _only_the_invoked_command(argv: list[str]) -> None:
     keep the full set so they list everything and suggest near matches.
     """
     if any(key.endswith("_COMPLETE") for key in os.environ if key.startswith("_KWATCH")):
-        return
+        # A <Tab> after a complete command name needs only that command too.
+        argv = _completed_words()
     name = _invoked_name(argv)
+    if name == "help":
+        return  # `kwatch help CMD` needs every command
     commands = [c for c in app.registered_commands if _command_name(c) == name]
     groups = [g for g in app.registered_groups if g.name == name]
     if commands or groups:
@@ -99,8 +104,25 @@ def _only_the_invoked_command(argv: list[str]) -> None:
         app.registered_groups = groups
 
 
+def _completed_words() -> list[str]:
+    """The words before the one being completed, from the shell's completion variables (bash:
+    COMP_WORDS and COMP_CWORD; zsh and fish: _TYPER_COMPLETE_ARGS), without the program."""
+    import shlex
+
+    try:
+        if "COMP_WORDS" in os.environ:
+            words = shlex.split(os.environ["COMP_WORDS"])
+            return words[1 : int(os.environ.get("COMP_CWORD", len(words)))]
+        line = os.environ.get("_TYPER_COMPLETE_ARGS", "")
+        words = shlex.split(line)
+        return words[1:] if line[-1:].isspace() else words[1:-1]
+    except ValueError:
+        return []  # an unclosed quote: keep every command
+
+
 def _command_name(info: typer.models.CommandInfo) -> str:
-    return info.name or info.callback.__name__.replace("_", "-")
+    callback_name = getattr(info.callback, "__name__", "")
+    return info.name or callback_name.replace("_", "-")
 
 
 def _prepare_completion() -> None:
@@ -111,6 +133,34 @@ def _prepare_completion() -> None:
 
     completion_classes.completion_init()
     completion_classes._sanitize_help_text = lambda text: text
+    _let_titles_match_themselves()
+
+
+def _let_titles_match_themselves() -> None:
+    """Typer keeps only values that start with what was typed (case-sensitively), which would
+    drop `bleak-night-2011` offered for `Blea` or `night`. A callback marked `matches_itself`
+    (complete_title) does its own matching, so its values are passed on as they are."""
+    import typer.core
+    from typer._click.shell_completion import CompletionItem
+
+    setup = typer.core._typer_param_setup_autocompletion_compat  # private: pinned <0.29
+
+    def setup_unfiltered(param: Any, *, autocompletion: Any = None) -> None:
+        callback = getattr(autocompletion, "__wrapped__", None)
+        if autocompletion is None or not getattr(callback, "matches_itself", False):
+            setup(param, autocompletion=autocompletion)
+            return
+
+        def complete(ctx: Any, _param: Any, incomplete: str) -> list[Any]:
+            values = autocompletion(ctx, [], incomplete)
+            return [
+                CompletionItem(v[0], help=v[1]) if isinstance(v, tuple) else CompletionItem(v)
+                for v in values
+            ]
+
+        param._custom_shell_complete = complete
+
+    typer.core._typer_param_setup_autocompletion_compat = setup_unfiltered  # type: ignore[assignment]
 
 
 def main() -> None:

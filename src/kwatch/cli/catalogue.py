@@ -21,10 +21,13 @@ from kwatch.cli.common import (
     YearOpt,
     build_filters,
     clock_today,
+    cut_notice,
     handle_errors,
+    limit_option,
     row_limit,
     state,
 )
+from kwatch.cli.complete import complete_schema
 
 catalogue_app = typer.Typer(
     help="Browse and check the catalogue (bundled titles, your files and your own titles).",
@@ -32,6 +35,7 @@ catalogue_app = typer.Typer(
 )
 app.add_typer(catalogue_app, name="catalogue")
 HUMAN_LIMIT = 100
+CatalogueLimit = Annotated[str | None, limit_option(HUMAN_LIMIT)]
 
 
 @catalogue_app.command("list")
@@ -48,10 +52,7 @@ def catalogue_list(
     watched: WatchedOpt = None,
     in_watchlist: InWatchlistOpt = None,
     in_list: ListOpt = None,
-    limit: Annotated[
-        int | None,
-        typer.Option(help=f"At most N (default {HUMAN_LIMIT} for people, all with --json)."),
-    ] = None,
+    limit: CatalogueLimit = None,
     as_json: JsonFlag = False,
 ) -> None:
     """List catalogue titles, with every field in --json.
@@ -73,7 +74,7 @@ def catalogue_list(
     if not titles:
         output.message("No catalogue title matches those filters.")
         return
-    caption = f"showing {len(titles)} of {total}" if total > len(titles) else f"{total} titles"
+    caption = cut_notice(len(titles), total) or output.plural(total, "title")
     output.table(
         ["Title", "Year", "Korean", "Directed by", "Themes", "Id"],
         [
@@ -149,10 +150,10 @@ def catalogue_validate(
         for problem in problems:
             output.plain(str(problem))
         if not problems:
-            output.message(f"{file}: {count} entries, all valid.")
+            output.message(f"{file}: {output.plural(count, 'entry', 'entries')}, all valid.")
     if problems:
         if not as_json:
-            output.message(f"{len(problems)} problem(s) in {file}.")
+            output.message(f"{output.plural(len(problems), 'problem')} in {file}.")
         raise typer.Exit(1)
 
 
@@ -252,9 +253,14 @@ def render_update(doc: dict, *, as_json: bool) -> None:
 @app.command()
 @handle_errors
 def schema(
-    command: Annotated[
-        str | None,
-        typer.Argument(help="A command, e.g. list, show, 'catalogue list', error. Omit to list."),
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[COMMAND]...",
+            help="A command, e.g. list, show, catalogue list, error. Omit to list.",
+            autocompletion=complete_schema,
+            show_default=False,
+        ),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -265,6 +271,8 @@ def schema(
     """
     from kwatch import schemas
 
+    # `kwatch schema catalogue list` and `kwatch schema "catalogue list"` are the same.
+    command = " ".join(" ".join(words).split()) if words else None
     if command is None:
         if as_json:
             output.emit_json({"schemas": schemas.names()})
@@ -292,13 +300,50 @@ def completion(
     \b
     Example: kwatch completion fish > ~/.config/fish/completions/kwatch.fish
     """
-    from kwatch.completions import SHELLS, render
+    from kwatch.completions import SHELLS, shipped
     from kwatch.errors import InvalidInput
 
     if shell not in SHELLS:
         raise InvalidInput(f"shell {shell!r} is not one of: {', '.join(SHELLS)}.")
-    script = render(shell)
+    script = shipped(shell)
     if as_json:
         output.emit_json({"shell": shell, "script": script})
     else:
         output.plain(script.rstrip("\n"))
+
+
+@app.command("help")
+@handle_errors
+def help_(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[COMMAND]...", help="A command, e.g. list or import letterboxd."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show the help of a command (the same as COMMAND --help).
+
+    \b
+    Example: kwatch help list
+             kwatch help import letterboxd
+    """
+    from typer._click import Context  # typer is pinned <0.29
+
+    from kwatch.errors import InvalidInput
+
+    current = ctx.find_root()
+    command = current.command
+    for word in words or []:
+        found = command.get_command(current, word) if hasattr(command, "get_command") else None
+        if found is None:
+            raise InvalidInput(
+                f"kwatch has no command {' '.join(words or [])!r}; `kwatch help` lists them."
+            )
+        current = Context(found, info_name=word, parent=current)
+        command = found
+    text = command.get_help(current)
+    if as_json:
+        output.emit_json({"command": current.command_path, "help": text})
+    else:
+        output.plain(text)

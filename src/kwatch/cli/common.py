@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from kwatch import output
-from kwatch.cli.complete import complete_theme
+from kwatch.cli.complete import complete_kind, complete_theme
 from kwatch.errors import KwatchError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -107,16 +107,55 @@ def resolve_title(ctx: typer.Context, query: str):
     return resolve(state(ctx).conn(), query)
 
 
-def row_limit(limit: int | None, *, as_json: bool, for_people: int | None) -> int | None:
-    """How many rows a list shows: --limit if given (1 or more); otherwise all for --json and
-    `for_people` for a table (rich tables slow down badly past a few hundred rows)."""
-    if limit is not None and limit < 1:
-        from kwatch.errors import InvalidInput
+def limit_option(for_people: int) -> Any:
+    """The one --limit option: N rows, or `all`; the default cuts only tables for people.
+    Use as `Annotated[str | None, limit_option(50)]`."""
+    return typer.Option(
+        "--limit",
+        metavar="N|all",
+        help=f"At most N rows, or all (default: {for_people} on a terminal; "
+        "everything in a pipe or with --json).",
+        show_default=False,
+    )
 
-        raise InvalidInput("--limit must be 1 or more.")
-    if limit is not None or as_json:
-        return limit
+
+def parse_limit(text: str | None) -> int | None:
+    """--limit as typed: None (not given), a count of 1 or more, or -1 for `all`."""
+    from kwatch.errors import InvalidInput
+
+    if text is None:
+        return None
+    value = text.strip().lower()
+    if value in ("all", "none", "-1"):
+        return -1
+    if not value.isdigit():
+        raise InvalidInput(f"--limit takes a number of rows or `all`, not {text!r}.")
+    if int(value) < 1:
+        raise InvalidInput(
+            "--limit must be 1 or more (0 would show nothing); --limit all shows everything."
+        )
+    return int(value)
+
+
+def row_limit(limit: str | int | None, *, as_json: bool, for_people: int | None) -> int | None:
+    """How many rows a list shows: --limit if given (None for `all`); otherwise everything
+    for --json and in a pipe (a script must never miss rows), and `for_people` for a table
+    on a terminal (rich tables slow down badly past a few hundred rows)."""
+    count = parse_limit(str(limit)) if isinstance(limit, int) else parse_limit(limit)
+    if count == -1:
+        return None
+    if count is not None:
+        return count
+    if as_json or not output.to_terminal():
+        return None
     return for_people
+
+
+def cut_notice(shown: int, total: int) -> str | None:
+    """The caption of a table cut for people, saying how to see the rest."""
+    if total <= shown:
+        return None
+    return f"showing {shown} of {total}; --limit all shows every row"
 
 
 def state(ctx: typer.Context) -> State:
@@ -200,7 +239,10 @@ DecadeOpt = Annotated[str | None, typer.Option("--decade", help="A decade: 2000s
 DirectorOpt = Annotated[
     str | None, typer.Option("--director", help="Director name, or part of it.")
 ]
-KindOpt = Annotated[str | None, typer.Option("--kind", help="film or tv-series.")]
+KindOpt = Annotated[
+    str | None,
+    typer.Option("--kind", help="film or tv-series.", autocompletion=complete_kind),
+]
 MaxRuntimeOpt = Annotated[
     int | None, typer.Option("--max-runtime", help="At most this many minutes.")
 ]

@@ -20,9 +20,23 @@ from kwatch.cli.common import (
     YearOpt,
     build_filters,
     handle_errors,
+    limit_option,
     row_limit,
     state,
 )
+from kwatch.cli.complete import complete_pick_kind, complete_pick_source
+
+HUMAN_SEARCH_LIMIT = 20
+SearchLimit = Annotated[str | None, limit_option(HUMAN_SEARCH_LIMIT)]
+
+
+def _one_line(text: str, width: int = 100) -> str:
+    """The first sentence of a synopsis, cut at a word to fit one line."""
+    flat = " ".join(text.split())
+    first = flat.split(". ")[0].rstrip(".") + "."
+    if len(first) <= width:
+        return first
+    return first[: width - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _title_rows(titles):
@@ -47,7 +61,7 @@ def search(
     watched: WatchedOpt = None,
     in_watchlist: InWatchlistOpt = None,
     in_list: ListOpt = None,
-    limit: Annotated[int, typer.Option(help="At most N results.")] = 20,
+    limit: SearchLimit = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Search titles, Korean titles, romanizations, directors, themes and synopses.
@@ -56,14 +70,14 @@ def search(
     Example: kwatch search "han gongju"
              kwatch search 복수 --decade 2000s
     """
-    from kwatch.search import require_hits
     from kwatch.search import search as run_search
 
-    row_limit(limit, as_json=as_json, for_people=limit)
+    effective = row_limit(limit, as_json=as_json, for_people=HUMAN_SEARCH_LIMIT)
     filters = build_filters(
         theme, avoid, year, decade, director, kind, max_runtime, watched, in_watchlist, in_list
     )
-    result = require_hits(run_search(state(ctx).conn(), query, filters, limit=limit))
+    # Nothing found is an answer, not an error: exit 0 with an empty list (and suggestions).
+    result = run_search(state(ctx).conn(), query, filters, limit=effective)
     if as_json:
         output.emit_json(
             {
@@ -75,7 +89,12 @@ def search(
         return
     if not result.hits:
         names = " or ".join(f"{t.label} [{t.id}]" for t in result.suggestions)
-        output.message(f"No title matches {query!r}. Did you mean {names}?")
+        hint = (
+            f" Did you mean {names}?"
+            if names
+            else " Try fewer words, another spelling, or the Korean title."
+        )
+        output.message(f"No title matches {query!r}.{hint}")
         return
     output.table(
         ["Title", "Year", "Korean", "Directed by", "Id", "Matched"],
@@ -93,18 +112,33 @@ def search(
 def pick(
     ctx: typer.Context,
     source: Annotated[
-        str, typer.Option("--from", help="watchlist, catalogue, or auto (watchlist if any).")
+        str,
+        typer.Option(
+            "--from",
+            help="watchlist, catalogue, or auto (watchlist if any).",
+            autocompletion=complete_pick_source,
+        ),
     ] = "auto",
     theme: ThemeOpt = None,
     avoid: AvoidOpt = None,
     year: YearOpt = None,
     decade: DecadeOpt = None,
     director: DirectorOpt = None,
-    kind: KindOpt = None,
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="film (the default: tonight's film), tv-series, or any.",
+            autocompletion=complete_pick_kind,
+        ),
+    ] = "film",
     max_runtime: MaxRuntimeOpt = None,
     watched: WatchedOpt = None,
     in_watchlist: InWatchlistOpt = None,
     in_list: ListOpt = None,
+    include_dropped: Annotated[
+        bool, typer.Option("--include-dropped", help="Also offer titles you dropped.")
+    ] = False,
     include_watched: Annotated[
         bool, typer.Option("--include-watched", help="Also offer titles you have seen.")
     ] = False,
@@ -127,8 +161,18 @@ def pick(
 
     from kwatch.pick import pick as run_pick
 
+    wanted_kind = None if kind.strip().lower() in ("any", "all") else kind.strip().lower()
     filters = build_filters(
-        theme, avoid, year, decade, director, kind, max_runtime, watched, in_watchlist, in_list
+        theme,
+        avoid,
+        year,
+        decade,
+        director,
+        wanted_kind,
+        max_runtime,
+        watched,
+        in_watchlist,
+        in_list,
     )
     rng = random.Random(seed)
     result = run_pick(
@@ -137,6 +181,7 @@ def pick(
         filters=filters,
         source=source.strip().lower(),
         include_watched=include_watched,
+        include_dropped=include_dropped,
         count=count,
     )
     if as_json:
@@ -144,24 +189,36 @@ def pick(
         return
     if result.fell_back:
         output.message(
-            f"{result.fallback_reason.capitalize()}, so this pick is from the catalogue."
+            f"{(result.fallback_reason or 'the watchlist had nothing').capitalize()},"
+            " so this pick is from the catalogue."
         )
     for choice in result.choices:
         t = choice.title
         line = f"{t.label}  [{t.id}]"
+        if t.runtime_min:
+            line += f"  {t.runtime_min} min"
         if t.directors:
             line += f"  dir. {', '.join(t.directors)}"
         output.plain(line)
+        if t.synopsis:
+            output.plain(f"  {_one_line(t.synopsis)}")
         if explain:
             output.plain(
                 f"  weight {choice.weight} of {result.total_weight}"
                 f" ({choice.probability:.1%} chance as first pick)"
             )
     if len(result.choices) < count:
-        output.message(f"Only {result.pool_size} titles matched, so only those are shown.")
+        matched = output.plural(result.pool_size, "title")
+        output.message(f"Only {matched} matched, so only those are shown.")
     if explain:
-        output.plain(f"Pool: {result.pool_size} titles from your {result.source}.")
+        output.plain(f"Pool: {output.plural(result.pool_size, 'title')} from your {result.source}.")
         output.plain("Filters: " + ("; ".join(result.filters) or "none"))
+        if max_runtime is not None:
+            unknown = output.plural(result.unknown_runtime_left_out, "title")
+            output.plain(
+                f"Runtimes: {unknown} with no known runtime left out by --max-runtime"
+                " (kwatch cannot tell whether they fit)."
+            )
         if result.source == "watchlist":
             output.plain("Weights: watchlist priority (1-5); dropped titles are left out.")
         else:

@@ -19,13 +19,17 @@ from kwatch.cli.common import (
     YearOpt,
     build_filters,
     clock_today,
+    cut_notice,
     handle_errors,
+    limit_option,
     resolve_title,
     row_limit,
     state,
 )
 from kwatch.cli.complete import (
+    complete_kind,
     complete_release_type,
+    complete_scale,
     complete_sort,
     complete_status,
     complete_theme,
@@ -41,6 +45,7 @@ TitleArg = Annotated[
     ),
 ]
 HUMAN_LIST_LIMIT = 50
+ListLimit = Annotated[str | None, limit_option(HUMAN_LIST_LIMIT)]
 
 
 @app.command()
@@ -58,7 +63,9 @@ def add(
     original_title: Annotated[
         str | None, typer.Option("--original-title", help="Korean title (with --custom).")
     ] = None,
-    kind: Annotated[str, typer.Option(help="film or tv-series (with --custom).")] = "film",
+    kind: Annotated[
+        str, typer.Option(help="film or tv-series (with --custom).", autocompletion=complete_kind)
+    ] = "film",
     runtime: Annotated[int | None, typer.Option(help="Minutes (with --custom).")] = None,
     theme: Annotated[
         list[str] | None,
@@ -105,7 +112,11 @@ def add(
         raise InvalidInput("the title is empty; give a title, a Korean title or an id.")
     conn = state(ctx).conn()
     if custom:
+        from kwatch.vocabulary import check_names
+
         kind = parse_choice(kind, KINDS, "--kind")
+        theme = [t.strip().lower() for t in theme or [] if t.strip()]
+        check_names(theme, option="--theme", notes_too=False)
         releases = []
         if release:
             when, precision = parse_partial_date(release, what="--release")
@@ -134,14 +145,19 @@ def add(
             )
     else:
         found = resolve_title(ctx, title)
+    from kwatch.library import find_entry
+
+    before = find_entry(conn, found.id)
     result = add_entry(conn, found, today=today, priority=priority, tags=tag, note=note)
     if as_json:
         output.emit_json({**result.entry.to_dict(), "created": result.created})
         return
     if result.created:
         output.message(f"Added {found.label} [{found.id}] to your watchlist.")
-    else:
+    elif result.entry != before:
         output.message(f"{found.label} [{found.id}] is already in your library; updated it.")
+    else:
+        output.message(f"{found.label} [{found.id}] is already in your library; nothing changed.")
 
 
 @app.command()
@@ -193,12 +209,7 @@ def list_(
         ),
     ] = "added",
     reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order.")] = False,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            help=f"At most N rows (default {HUMAN_LIST_LIMIT} for people, all with --json)."
-        ),
-    ] = None,
+    limit: ListLimit = None,
     as_json: JsonFlag = False,
 ) -> None:
     """List your library: everything you added, watched or rated.
@@ -228,17 +239,16 @@ def list_(
         output.emit_json([e.to_dict() for e in entries])
         return
     if not entries:
+        narrowed = bool(tag or status) or filters != type(filters)()
         output.message(
-            'Your library is empty here. Add a film: kwatch add "Bleak Night".'
-            if total == 0
-            else "Nothing matches those filters."
+            "Nothing in your library matches those filters."
+            if narrowed
+            else 'Your library is empty. Add a film: kwatch add "Bleak Night".'
         )
         return
     from kwatch.values import star_glyphs
 
-    caption = None
-    if total > len(entries):
-        caption = f"showing {len(entries)} of {total}; use --limit N or --json for more"
+    caption = cut_notice(len(entries), total)
     output.table(
         ["Title", "Year", "Status", "Pri", "Rating", "Seen", "Tags", "Id"],
         [
@@ -267,7 +277,9 @@ def watched(
         str, typer.Option(help="When: YYYY-MM-DD, YYYY-MM, YYYY, today or yesterday.")
     ] = "today",
     rating: Annotated[str | None, typer.Option(help="Your rating: 0.5-5 in half stars.")] = None,
-    scale: Annotated[int, typer.Option(help="Rating scale: 5 (stars) or 10.")] = 5,
+    scale: Annotated[
+        int, typer.Option(help="Rating scale: 5 (stars) or 10.", autocompletion=complete_scale)
+    ] = 5,
     note: Annotated[str | None, typer.Option(help="A note about this viewing.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -301,7 +313,9 @@ def rate(
     rating: Annotated[
         str, typer.Argument(help="0.5 to 5 in half stars (or 1-10 with --scale 10).")
     ],
-    scale: Annotated[int, typer.Option(help="Rating scale: 5 (stars) or 10.")] = 5,
+    scale: Annotated[
+        int, typer.Option(help="Rating scale: 5 (stars) or 10.", autocompletion=complete_scale)
+    ] = 5,
     as_json: JsonFlag = False,
 ) -> None:
     """Rate a title: half stars from 0.5 to 5, as Letterboxd does.
@@ -375,7 +389,11 @@ def show(ctx: typer.Context, title: TitleArg, as_json: JsonFlag = False) -> None
 @app.command()
 @handle_errors
 def path(ctx: typer.Context, as_json: JsonFlag = False) -> None:
-    """Print where your database and your own catalogue files live.
+    """Print where your database and the catalogue folders live.
+
+    On a terminal: the database, the folder for your own catalogue files and the bundled
+    catalogue. In a pipe: the database path alone, for scripts (`$(kwatch path)`); --json
+    gives all three.
 
     \b
     Example: kwatch path
@@ -394,5 +412,10 @@ def path(ctx: typer.Context, as_json: JsonFlag = False) -> None:
                 "opendata_layer": str(layer) if layer.is_file() else None,
             }
         )
+    elif output.to_terminal():
+        created = "" if db_path.exists() else "  (created on first use)"
+        output.plain(f"database:          {db_path}{created}")
+        output.plain(f"your catalogue:    {user_catalogue_dir()}  (your own .toml files)")
+        output.plain(f"bundled catalogue: {bundled_catalogue_dir()}")
     else:
         output.plain(str(db_path))

@@ -7,6 +7,7 @@ import typer
 from kwatch import output
 from kwatch.cli import app
 from kwatch.cli.common import JsonFlag, clock_today, handle_errors, state
+from kwatch.cli.complete import complete_refresh_source
 
 releases_app = typer.Typer(
     help="Refresh release dates from open data (KOBIS, TMDb) and see when that last ran.",
@@ -26,6 +27,7 @@ def releases_update(
             "--source",
             help="kobis (the Korean Film Council; needs KWATCH_KOBIS_KEY), tmdb (needs "
             "KWATCH_TMDB_KEY) or all (every source with a key).",
+            autocompletion=complete_refresh_source,
         ),
     ] = "all",
     dry_run: Annotated[
@@ -139,13 +141,13 @@ def releases_status(ctx: typer.Context, as_json: JsonFlag = False) -> None:
         output.message("No refresh has run yet: kwatch releases update")
         return
     output.table(
-        ["Source", "When", "Status", "Fetched", "Matched", "Added", "Moved", "Message"],
+        ["Source", "When", "Status", "Found", "Matched", "Added", "Moved", "Message"],
         [
             (
                 r["source"],
                 r["finished_at"] or r["started_at"],
                 r["status"],
-                r["fetched"],
+                r["found"],
                 r["matched"],
                 r["added"],
                 r["changed"],

@@ -9,12 +9,14 @@ from kwatch.cli import app
 from kwatch.cli.common import (
     JsonFlag,
     clock_today,
+    cut_notice,
     handle_errors,
+    limit_option,
     resolve_title,
     row_limit,
     state,
 )
-from kwatch.cli.complete import complete_release_type, complete_title
+from kwatch.cli.complete import complete_alarm, complete_release_type, complete_title
 
 if TYPE_CHECKING:
     from kwatch.releases.query import UpcomingItem
@@ -64,6 +66,7 @@ AlarmOpt = Annotated[
         "--alarm",
         help="Add a reminder this long before each event: 1d, 12h, 30m, 1w.",
         show_default=False,
+        autocompletion=complete_alarm,
     ),
 ]
 # A string, not a Path: a trailing "/" (a folder was meant) must survive to the writer.
@@ -77,6 +80,7 @@ OutputOpt = Annotated[
     ),
 ]
 HUMAN_LIMIT = 50
+UpcomingLimit = Annotated[str | None, limit_option(HUMAN_LIMIT)]
 
 
 @app.command()
@@ -177,6 +181,7 @@ def release(
         )
         return
     new = change.release
+    assert new is not None  # a change that removes nothing records a release
     when = display_date(new.date, new.precision)
     text = f"Recorded {found.label}: {new.type} ({new.region}) {when}."
     if change.overrides:
@@ -207,6 +212,15 @@ def _print_title_releases(listing) -> None:
     output.table(
         ["When", "Type", "Region", "Note", "Source", "From"], rows, title=listing.title.label
     )
+
+
+def _no_releases_hint(days: int | None, until: str | None, watchlist_only: bool) -> str:
+    """What to try when a window holds no release: never the window just asked for."""
+    if watchlist_only:
+        return "No releases of your watchlist in that window. Drop --watchlist-only for all."
+    if until is None and (days is None or days < 365):
+        return "No releases in that window. Try a longer one: kwatch upcoming --days 365"
+    return "No releases in that window; the catalogue knows of none announced that far."
 
 
 def _select(
@@ -299,10 +313,7 @@ def upcoming_(
     ] = False,
     alarm: AlarmOpt = None,
     to: OutputOpt = None,
-    limit: Annotated[
-        int | None,
-        typer.Option(help=f"At most N rows (default {HUMAN_LIMIT} for people, all with --json)."),
-    ] = None,
+    limit: UpcomingLimit = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Show releases from today on, soonest first.
@@ -324,7 +335,7 @@ def upcoming_(
     """
     from kwatch.errors import InvalidInput
 
-    limit = row_limit(limit, as_json=as_json, for_people=HUMAN_LIMIT)
+    rows = row_limit(limit, as_json=as_json, for_people=HUMAN_LIMIT)
     if ics and as_json:
         raise InvalidInput(
             "--ics writes a calendar; for its JSON summary use `kwatch calendar --json`."
@@ -348,15 +359,13 @@ def upcoming_(
         _write_calendar(ctx, items, alarm=alarm, to=to, as_json=as_json)
         return
     if as_json:
-        output.emit_json([i.to_dict() for i in items[:limit]])
+        output.emit_json([i.to_dict() for i in items[:rows]])
         return
     if not items:
-        output.message("No releases in that window. Try a longer one: kwatch upcoming --days 365")
+        output.message(_no_releases_hint(days, until, watchlist_only))
         return
-    shown = items[:limit]
-    caption = None
-    if len(items) > len(shown):
-        caption = f"showing {len(shown)} of {len(items)}; use --limit N or --json for more"
+    shown = items[:rows]
+    caption = cut_notice(len(shown), len(items))
     if any(i.status == "stale" for i in shown):
         note = "stale: the date has passed; check that it came out (kwatch upcoming --help)"
         caption = f"{caption}\n{note}" if caption else note

@@ -45,7 +45,7 @@ def _render(stats: Stats) -> None:
     in_year = f" in {year}" if year else ""
 
     whole = f" (the whole library, not only {year})" if year else ""
-    output.plain(f"Library: {stats.library_total} titles{whole}")
+    output.plain(f"Library: {output.plural(stats.library_total, 'title')}{whole}")
     output.table(["Status", "Titles", ""], _counts(list(stats.by_status.items())))
 
     rewatches = f", {stats.rewatches} of them rewatches" if stats.rewatches else ""
@@ -65,14 +65,16 @@ def _render(stats: Stats) -> None:
             output.table(["Month", "Viewings", ""], _counts(months))
         if stats.year_only_viewings:
             output.plain(
-                f"{stats.year_only_viewings} viewing(s) dated only by year are in no month."
+                f"{output.plural(stats.year_only_viewings, 'viewing')} dated only by year"
+                f" {'is' if stats.year_only_viewings == 1 else 'are'} in no month."
             )
 
     if not stats.ratings_count:
         _section(f'Ratings{in_year}: none yet. Rate a title: kwatch rate "Bleak Night" 4.5')
     else:
         _section(
-            f"Ratings{in_year}: {stats.ratings_count} titles, average {stats.ratings_average:g}/5"
+            f"Ratings{in_year}: {output.plural(stats.ratings_count, 'title')},"
+            f" average {stats.ratings_average:g}/5"
         )
         peak = max(n for _, n in stats.histogram)
         output.table(
@@ -100,6 +102,39 @@ def _render(stats: Stats) -> None:
                 (t.theme, f"{t.average:g}", t.count, bar(t.average, 5.0))
                 for t in stats.average_rating_by_theme
             ],
+        )
+
+
+def _render_review(review, year: int | None) -> None:
+    """The films of the year, the hours and the best-rated (after the counts)."""
+    from kwatch.values import star_glyphs
+
+    in_year = f" in {year}" if year else ""
+    unknown = review.unknown_runtime
+    note = (
+        f" ({output.plural(unknown, 'viewing')} of unknown length not counted)" if unknown else ""
+    )
+    _section(f"Hours watched{in_year}: {review.hours:g}{note}")
+    if review.films:
+        _section(f"Films watched in {year}")
+        output.table(
+            ["When", "Title", "Viewing", "Rating", "Id"],
+            [
+                (
+                    f.date,
+                    f.title,
+                    "rewatch" if f.rewatch else "first watch",
+                    star_glyphs(round(f.rating * 2)) if f.rating else "",
+                    f.id,
+                )
+                for f in review.films
+            ],
+        )
+    if review.best_rated:
+        _section(f"Best-rated{in_year}")
+        output.table(
+            ["Title", "Rating", "Id"],
+            [(f.title, star_glyphs(round((f.rating or 0) * 2)), f.id) for f in review.best_rated],
         )
 
 
@@ -135,8 +170,13 @@ def stats(
     from kwatch.stats import compute_stats, parse_year
 
     chosen = parse_year(year) if year is not None else None
-    result = compute_stats(state(ctx).conn(), chosen)
+    from kwatch.review import year_in_review
+
+    conn = state(ctx).conn()
+    result = compute_stats(conn, chosen)
+    review = year_in_review(conn, chosen)
     if as_json:
-        output.emit_json(result.to_dict())
+        output.emit_json({**result.to_dict(), **review.to_dict()})
     else:
         _render(result)
+        _render_review(review, chosen)

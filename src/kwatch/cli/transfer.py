@@ -74,7 +74,8 @@ def _show_report(report: ImportReport, as_json: bool) -> None:
     s = report.summary or {}
     summary = (
         f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{report.rejected_count} rejected; {report.matched} titles found in the catalogue"
+        f"{report.rejected_count} rejected;"
+        f" {output.plural(report.matched, 'title')} found in the catalogue"
         f" ({s.get('matched_by_id', 0)} by id, {s.get('matched_by_name', 0)} by name and year)."
     )
     if report.source != "kwatch":
@@ -263,7 +264,8 @@ def export(
             output.emit_json(summary)
         else:
             output.message(
-                f"Wrote {summary['rows']} rows in {len(files)} file(s) to {output_path}"
+                f"Wrote {output.plural(len(rows.diary) + len(rows.watchlist), 'row')}"
+                f" in {output.plural(len(files), 'file')} to {output_path}"
                 + (
                     f"; {rows.skipped} dropped/on-hold titles have no Letterboxd equivalent."
                     if rows.skipped
@@ -295,7 +297,7 @@ def export(
             {"format": fmt, "files": [str(output_path)], "rows": count, "skipped": 0, "undated": []}
         )
     else:
-        output.message(f"Wrote {count} entries to {output_path}.")
+        output.message(f"Wrote {output.plural(count, 'entry', 'entries')} to {output_path}.")
 
 
 @app.command()

@@ -61,7 +61,8 @@ def parse_film(item: Any) -> KobisFilm | None:
     if not code or not title_ko:
         return None
     year_text = str(item.get("prdtYear") or "").strip()
-    directors = item.get("directors") if isinstance(item.get("directors"), list) else []
+    listed = item.get("directors")
+    directors: list[Any] = listed if isinstance(listed, list) else []
     return KobisFilm(
         code=code,
         title_ko=title_ko,
@@ -133,8 +134,8 @@ def fetch_films(
                 skipped += 1
             elif _is_feature(item):
                 films.append(film)
-        total = result.get("totCnt")
-        total = int(total) if str(total).isdigit() else 0
+        count = str(result.get("totCnt"))
+        total = int(count) if count.isdigit() else 0
         if not items or page * PAGE_SIZE >= total:
             return films, skipped
         page += 1

@@ -49,7 +49,7 @@ class RefreshResult(NamedTuple):
     def to_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
-            "fetched": self.fetched,
+            "found": self.fetched,
             "matched": self.matched,
             "added": self.added,
             "changed": self.changed,
@@ -415,8 +415,8 @@ def tmdb_run(
 def run_history(conn: sqlite3.Connection, limit: int = 20) -> list[dict[str, Any]]:
     """The newest refresh runs, newest first."""
     rows = conn.execute(
-        "SELECT source, started_at, finished_at, status, calls, fetched, matched, added, changed,"
-        " message FROM refresh_runs ORDER BY id DESC LIMIT ?",
+        "SELECT source, started_at, finished_at, status, calls, fetched AS found, matched, added,"
+        " changed, message FROM refresh_runs ORDER BY id DESC LIMIT ?",
         (limit,),
     )
     return [dict(r) for r in rows]

@@ -1,0 +1,97 @@
+"""One error contract for usage errors too: the root group runs Click itself, so an unknown
+option or command, a bad value or a missing argument ends as every other failure does: one
+`Error: ...` line on stderr (or the JSON error document with --json), exit 2, never a rich box.
+
+Help is plain Click text everywhere: it wraps to the terminal's width, reads the same in a
+pipe and costs no rich import (about +90 ms a run).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import typer.core
+from typer import exceptions as typer_exceptions
+from typer._click import exceptions as click_exceptions  # typer is pinned <0.29
+
+# Typer draws help and errors with rich when rich is importable; this switch is read at run
+# time by Typer's format_help (checked by tests/test_usage.py).
+typer.core.HAS_RICH = False
+
+_EXTRA = re.compile(r"^Got unexpected extra arguments?(?:\(s\))? \((.*)\)$")
+_TITLE_PARAMS = ("title", "query")
+_POSSIBLE = re.compile(r"^(No such option: \S+) \(Possible options: (.*)\)$")
+
+
+def usage_message(exc: click_exceptions.UsageError) -> str:
+    """Click's message as one line, with the next step: a quoting hint for the words of a
+    title typed without quotes, else where the options are listed."""
+    text = " ".join(exc.format_message().split())
+    if possible := _POSSIBLE.match(text):
+        names = [n.strip() for n in possible.group(2).split(",")]
+        text = f"{possible.group(1)}. Did you mean {' or '.join(names)}?"
+    ctx = exc.ctx
+    if ctx is None:
+        return text
+    extra = _EXTRA.match(text)
+    first = next((ctx.params.get(p) for p in _TITLE_PARAMS if ctx.params.get(p)), None)
+    if extra and isinstance(first, str):
+        words = f"{first} {extra.group(1)}".replace('"', '\\"')
+        return f'{text}. A title with spaces needs quotes: {ctx.command_path} "{words}"'
+    if text.endswith("?") or "Possible options" in text or "Did you mean" in text:
+        return f"{text} ({ctx.command_path} --help lists them)"
+    return f"{text.rstrip('.')}. See: {ctx.command_path} --help"
+
+
+def _fail(message: str, *, as_json: bool, code: str, exit_code: int) -> None:
+    from kwatch import output
+    from kwatch.errors import KwatchError
+
+    error = KwatchError(message, code=code)
+    output.error(error, as_json=as_json)
+    sys.exit(exit_code)
+
+
+class KwatchGroup(typer.core.TyperGroup):
+    """The root command: Click's `main` with our error contract instead of Typer's boxes."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        args = list(sys.argv[1:] if args is None else args)
+        prog_name = prog_name or "kwatch"
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        self._main_shell_completion(extra, prog_name, complete_var)
+        as_json = "--json" in args
+        try:
+            with self.make_context(prog_name, args, **extra) as ctx:
+                self.invoke(ctx)
+        except click_exceptions.NoArgsIsHelpError as exc:
+            # `kwatch` or `kwatch catalogue` alone: the help, as asked for in effect.
+            sys.stdout.write(exc.format_message() + "\n")
+            sys.exit(0)
+        except click_exceptions.UsageError as exc:
+            _fail(usage_message(exc), as_json=as_json, code="usage", exit_code=2)
+        except typer_exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except typer_exceptions.Abort:
+            _fail("aborted; nothing was changed.", as_json=as_json, code="aborted", exit_code=1)
+        except click_exceptions.ClickException as exc:
+            _fail(
+                " ".join(exc.format_message().split()),
+                as_json=as_json,
+                code="usage" if exc.exit_code == 2 else "error",
+                exit_code=exc.exit_code,
+            )
+        except EOFError:
+            _fail("no input; nothing was changed.", as_json=as_json, code="aborted", exit_code=1)
+        sys.exit(0)
