@@ -155,7 +155,7 @@ def validate_entry(
     check_optional("directors", _is_str_list(entry.get("directors")), "a list of names")
     directors_ko = entry.get("directors_ko")
     if "directors_ko" in entry:
-        if not _is_str_list(directors_ko):
+        if not isinstance(directors_ko, list) or not _is_str_list(directors_ko):
             bad("directors_ko", "must be a list of names in Hangul")
         elif len(directors_ko) != len(entry.get("directors") or []):
             bad("directors_ko", "must name the same people as directors, in the same order")

@@ -171,7 +171,7 @@ def handle_errors(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         as_json = bool(kwargs.get("as_json", False))
-        ctx = kwargs.get("ctx")
+        ctx: Any = kwargs.get("ctx")
         # Typer hands commands its own copy of Click's Context, not typer.Context: duck-type.
         is_context = hasattr(ctx, "command_path") and hasattr(ctx, "find_root")
         if is_context:

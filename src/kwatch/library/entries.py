@@ -128,7 +128,8 @@ def log_viewing(
             " VALUES (?,?,?,?,?,?,?)",
             (title.id, when, precision, rating, note, int(earlier > 0), today.isoformat()),
         )
-        if _entry_row(conn, title.id)["status"] != "completed":
+        row = _entry_row(conn, title.id)
+        if row is not None and row["status"] != "completed":
             _set_status(conn, title.id, "completed", today.isoformat())
         if rating is not None:
             _rate(conn, title.id, rating, today)
@@ -159,7 +160,8 @@ def rate(conn: sqlite3.Connection, title: Title, rating: int, *, today: date) ->
 def set_status(conn: sqlite3.Connection, title: Title, status: str, *, today: date) -> Entry:
     with transaction(conn):
         created = ensure_entry(conn, title.id, today, status=status)
-        current = _entry_row(conn, title.id)["status"]
+        row = _entry_row(conn, title.id)
+        current = row["status"] if row is not None else None
         if not created and current != status:
             _set_status(conn, title.id, status, today.isoformat())
         elif not created:

@@ -240,7 +240,7 @@ def save_imported_lists(conn: sqlite3.Connection, lists: list[ImportedList], cou
 def _dedupe(items: tuple[tuple[int, str, str | None], ...]) -> tuple:
     """One place per title (the first), numbered 1..n in the source's order."""
     seen: set[str] = set()
-    out = []
+    out: list[tuple[int, str, str | None]] = []
     for _, tid, note in sorted(items, key=lambda i: i[0]):
         if tid not in seen:
             seen.add(tid)

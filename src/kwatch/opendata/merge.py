@@ -80,12 +80,12 @@ def merge_layer(
     user's film already, and theirs is kept alone."""
     by_qid: dict[str, int] = {}
     by_imdb: dict[str, int] = {}
-    for index, (_, entry) in enumerate(entries):
+    for position, (_, entry) in enumerate(entries):
         ids = entry.get("ids") or {}
         if ids.get("wikidata"):
-            by_qid.setdefault(ids["wikidata"], index)
+            by_qid.setdefault(ids["wikidata"], position)
         if ids.get("imdb"):
-            by_imdb.setdefault(ids["imdb"], index)
+            by_imdb.setdefault(ids["imdb"], position)
     out: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = [
         (origin, entry, None) for origin, entry in entries
     ]

@@ -126,7 +126,9 @@ def open_text(path: Path) -> IO[str]:
     raw = path.open("rb")
     head = raw.read(2)
     raw.seek(0)
-    stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if head == b"\x1f\x8b" else raw
+    stream: IO[bytes] = (
+        gzip.GzipFile(fileobj=raw) if head == b"\x1f\x8b" else raw  # type: ignore[assignment]
+    )
     return io.TextIOWrapper(stream, encoding="utf-8-sig")
 
 

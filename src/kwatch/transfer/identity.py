@@ -122,7 +122,9 @@ class TitleResolver:
     def _other_film(self, tid: str, ids: tuple[tuple[str, str], ...]) -> bool:
         """True when `tid` already has a different id of one of these schemes."""
         have = self.ids_of.get(tid)
-        return bool(have) and any(have.get(s) and v not in have[s] for s, v in ids)
+        if not have:
+            return False
+        return any(bool(have.get(s)) and v not in have[s] for s, v in ids)
 
     def _claim(
         self,

@@ -172,6 +172,7 @@ def _imdb_ratings(imp: Importer, f: PlannedFile, get: Getter) -> None:
     rating = imdb_rating(get("your rating"), required=True)
     rated = parse_day(get("date rated"), "Date Rated", imp.today)
     tid = _imdb_title(imp, get)
+    assert rating is not None  # required=True: a missing rating was rejected above
     imp.touch(tid, completed=True, seen=rated, rating=(2, rated or "", rating, rated))
 
 

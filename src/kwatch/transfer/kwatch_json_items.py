@@ -190,8 +190,8 @@ def entry_from_export(item: object) -> EntryRecord:
         )
         history.append((h["status"], h["changed_on"]))
     return EntryRecord(
-        title_id=tid,
-        status=status,
+        title_id=str(tid),
+        status=str(status),
         priority=priority,
         rating=rating,
         rated_on=rated_on,

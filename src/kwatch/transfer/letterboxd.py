@@ -222,21 +222,21 @@ def prepare_letterboxd(path: Path) -> ImportPlan:
     else:
         chosen: dict[str, Source] = {}
         for src in sources:
-            kind = _kind_from_member(src.member)
-            if kind is None:
+            member_kind = _kind_from_member(src.member)
+            if member_kind is None:
                 ignored.append(src.name)
-            elif kind == "list":
+            elif member_kind == "list":
                 planned.append(plan_file(src, "list", _check_list, rows_needed=4))
-            elif kind.startswith("import-"):
+            elif member_kind.startswith("import-"):
                 # kwatch's Letterboxd export: letterboxd-diary-001.csv, -002.csv...
-                planned.append(plan_file(src, kind, _check_for(kind)))
-            elif kind in chosen:
+                planned.append(plan_file(src, member_kind, _check_for(member_kind)))
+            elif member_kind in chosen:
                 # Two diary.csv files (say, one in a sub-folder): the shallower one is the export.
-                keep, drop = sorted([chosen[kind], src], key=lambda s: s.member.count("/"))
-                chosen[kind] = keep
+                keep, drop = sorted([chosen[member_kind], src], key=lambda s: s.member.count("/"))
+                chosen[member_kind] = keep
                 ignored.append(drop.name)
             else:
-                chosen[kind] = src
+                chosen[member_kind] = src
         planned += [plan_file(s, k, _check_for(k)) for k, s in chosen.items()]
         if not planned:
             what = "ZIP" if container == "zip" else "folder"
@@ -271,6 +271,7 @@ def _lb_ratings(imp: Importer, f: PlannedFile, get: Getter) -> None:
     rated = parse_day(get("date"), "Date", imp.today)
     tid = _films(imp).place(imp, name, year, get("letterboxd uri"))
     # ratings.csv holds the film's current rating: it outranks the per-viewing ones.
+    assert rating is not None  # required=True: a missing rating was rejected above
     imp.touch(tid, completed=True, seen=rated, rating=(2, rated or "", rating, rated))
 
 
@@ -333,7 +334,8 @@ def _read_list(imp: Importer, f: PlannedFile) -> int:
     in a list stays out of the watchlist."""
     from kwatch.library.lists import ImportedList
 
-    stage, meta_header, count = 0, (), 0
+    stage, count = 0, 0
+    meta_header: tuple[str, ...] = ()
     meta: dict[str, str] = {}
     items: list[tuple[int, str, str | None]] = []
     for line, fields in read_rows(f.source, f.encoding):
@@ -454,7 +456,7 @@ def _lb_profile(imp: Importer, f: PlannedFile, get: Getter) -> None:
     from kwatch.library.lists import ImportedList
 
     uris = [u.strip() for u in get("favorite films").split(",") if u.strip()]
-    items = []
+    items: list[tuple[int, str, str | None]] = []
     for uri in uris:
         tid = imp.by_id.get(("letterboxd", uri))
         if tid is None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -55,7 +56,7 @@ def find_sources(path: Path) -> tuple[list[Source], str]:
             Source(
                 p.relative_to(path).as_posix(),
                 p.relative_to(path).as_posix(),
-                lambda p=p: p.open("rb"),
+                functools.partial(Path.open, p, "rb"),  # type: ignore[arg-type]
             )
             for p in files
         ], "folder"
@@ -185,7 +186,7 @@ def sniff_delimiter(src: Source, encoding: str) -> str:
     return ","
 
 
-def read_rows(src: Source, encoding: str) -> Iterator[tuple[int, list[str]]]:
+def read_rows(src: Source, encoding: str) -> Generator[tuple[int, list[str]], None, None]:
     """(line number where the row starts, fields), streamed: memory does not grow with the file."""
     if csv.field_size_limit() < MAX_FIELD_BYTES:
         csv.field_size_limit(MAX_FIELD_BYTES)
@@ -263,14 +264,14 @@ def plan_file(
     encoding: tuple[str, str | None] | None = None,
     rows_needed: int = 1,
 ) -> PlannedFile:
-    encoding, warning = encoding or detect_encoding(src)
-    rows = first_rows(src, encoding, rows_needed)
+    name, warning = encoding or detect_encoding(src)
+    rows = first_rows(src, name, rows_needed)
     if not rows:
         raise InvalidInput(
             f"{src.name} is empty: it has no header and no rows. Export your data again; "
             "nothing was imported."
         )
-    return PlannedFile(src, kind, encoding, check(src, rows), warning)
+    return PlannedFile(src, kind, name, check(src, rows), warning)
 
 
 def warnings_for(files: list[PlannedFile]) -> list[str]:
