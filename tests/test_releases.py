@@ -830,3 +830,19 @@ def test_remind_does_not_mark_the_day_when_it_fails(run, db_path, monkeypatch):
     conn.close()
     monkeypatch.setattr(remind_module, "_reminder_items", working)
     assert "Bleak Night" in ok(run("remind")).stdout
+
+
+def test_calendar_read_by_a_second_independent_parser(run, early_2023):
+    """vobject, which shares no code with the icalendar library that writes the file."""
+    import vobject
+
+    ok(run("release", "Unlocked", "2023-03-03", "--type", "streaming"))
+    cal = vobject.readOne(_calendar(run, "--days", "60").decode("utf-8"))
+    events = {e.uid.value: e for e in cal.vevent_list}
+    unlocked = events["unlocked-2023.streaming.kr@kwatch"]
+    assert unlocked.dtstart.value == date(2023, 3, 3)
+    assert unlocked.dtend.value == date(2023, 3, 4)
+    assert unlocked.summary.value == "Unlocked (streaming)"
+    assert int(unlocked.sequence.value) == 0
+    assert unlocked.dtstamp.value.isoformat() == "2026-11-22T09:30:00+00:00"
+    assert len(events) == len(cal.vevent_list)  # one event per UID

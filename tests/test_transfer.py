@@ -1047,3 +1047,51 @@ def test_import_keys_migration_keeps_every_row(db_path):
             " VALUES ('y', '2020-01-01', 'day', 0, '2020-01-01', 'k')"
         )
     conn.close()
+
+
+def test_a_long_import_shows_progress_on_a_terminal_and_nothing_in_a_pipe(tmp_path):
+    """stderr on a real pseudo-terminal gets a bar; stdout (a pipe) keeps one JSON document."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from kwatch.transfer import engine
+
+    diary = tmp_path / "diary.csv"
+    rows = [
+        f"2024-01-01,Film {i},2001,https://boxd.it/x{i},,,,2024-01-01"
+        for i in range(engine.PROGRESS_EVERY + 10)
+    ]
+    diary.write_text(
+        "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date\n" + "\n".join(rows) + "\n",
+        encoding="utf-8",
+    )
+    leader, follower = pty.openpty()
+    env = {**os.environ, "KWATCH_DB": str(tmp_path / "p.db"), "COLUMNS": "100"}
+    env.pop("NO_COLOR", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "kwatch", "import", "letterboxd", str(diary), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert done.returncode == 0, seen[-2000:]
+    import json
+
+    report = json.loads(done.stdout)
+    assert report["counts"]["viewings"]["added"] == engine.PROGRESS_EVERY + 10
+    assert b"rows read" in seen or b"files imported" in seen

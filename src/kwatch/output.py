@@ -238,8 +238,7 @@ class Progress:
 
     def __init__(self) -> None:
         self._bar: Any = None
-        self._task: Any = None
-        self._stage: str | None = None
+        self._tasks: dict[str, Any] = {}
 
     def __enter__(self) -> Progress:
         if sys.stderr.isatty():
@@ -253,10 +252,9 @@ class Progress:
     def __call__(self, stage: str, done: int, total: int | None) -> None:
         if self._bar is None:
             return
-        if stage != self._stage:
-            self._stage = stage
-            self._task = self._bar.add_task(esc(stage), total=total)
-        self._bar.update(self._task, completed=done, total=total)
+        if stage not in self._tasks:
+            self._tasks[stage] = self._bar.add_task(esc(stage), total=total)
+        self._bar.update(self._tasks[stage], completed=done, total=total)
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:

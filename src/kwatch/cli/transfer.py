@@ -119,10 +119,13 @@ def _run(ctx: typer.Context, plan, options, dry_run: bool):  # -> ImportReport
     from kwatch.errors import KwatchError
     from kwatch.transfer.engine import run_import
 
+    conn = state(ctx).conn()
     try:
-        return run_import(
-            state(ctx).conn(), plan, today=clock_today(), dry_run=dry_run, options=options
-        )
+        # A bar on stderr when it is a terminal (long imports); nothing in pipes or tests.
+        with output.Progress() as progress:
+            return run_import(
+                conn, plan, today=clock_today(), dry_run=dry_run, options=options, progress=progress
+            )
     except KeyboardInterrupt:
         # The import is one transaction: rolled back as a whole.
         raise KwatchError("interrupted: nothing was imported.", code="interrupted") from None

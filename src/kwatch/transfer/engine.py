@@ -364,7 +364,16 @@ def _service(name: str) -> Any:
     return importlib.import_module(f"kwatch.transfer.{name}")
 
 
-def _read_file(imp: Importer, service: str, f: PlannedFile) -> int:
+# How often a long import reports its progress (rows).
+PROGRESS_EVERY = 2000
+
+
+def _read_file(
+    imp: Importer,
+    service: str,
+    f: PlannedFile,
+    progress: Callable[[str, int, int | None], None] | None = None,
+) -> int:
     module = _service(service)
     whole = getattr(module, "FILE_READERS", {}).get(f.kind)
     if whole is not None:
@@ -379,6 +388,8 @@ def _read_file(imp: Importer, service: str, f: PlannedFile) -> int:
             header_seen = True
             continue
         rows += 1
+        if progress is not None and rows % PROGRESS_EVERY == 0:
+            progress(f"{f.source.name}: rows read", rows, None)
         try:
             reader(imp, f, getter(f.header, fields))
         except NotInCatalogue:
@@ -407,15 +418,21 @@ def run_import(
     today: date,
     dry_run: bool = False,
     options: ImportOptions | None = None,
+    progress: Callable[[str, int, int | None], None] | None = None,
 ) -> ImportReport:
-    """Import a checked plan in one transaction and report what happened."""
+    """Import a checked plan in one transaction and report what happened. `progress` (stage,
+    done, total) hears of each file and, in long files, of every PROGRESS_EVERY rows."""
 
     def work() -> ImportReport:
         imp = Importer(conn, today, options)
         files = []
-        for f in plan.files:
-            rows = _read_file(imp, plan.service, f)
+        for number, f in enumerate(plan.files):
+            if progress is not None:
+                progress("files imported", number, len(plan.files))
+            rows = _read_file(imp, plan.service, f, progress)
             files.append(FileUsed(f.source.name, f.kind, rows))
+        if progress is not None:
+            progress("files imported", len(plan.files), len(plan.files))
         imp.finish()
         files += [FileUsed(name, "ignored", None) for name in plan.ignored]
         return ImportReport(
