@@ -18,6 +18,7 @@ from kwatch.transfer.fields import (
     parse_year,
     split_tags,
 )
+from kwatch.transfer.letterboxd_export import LETTERBOXD_COLUMNS
 from kwatch.transfer.letterboxd_films import films_of as _films
 from kwatch.transfer.report import NotInCatalogue, RowError
 from kwatch.transfer.sources import (
@@ -88,20 +89,8 @@ LB_LIST_ITEMS = FileSpec(
 # Read in this order so a title's facts arrive before what refers to them.
 # Letterboxd's import format (what `kwatch export --format letterboxd` writes, and what
 # Letterboxd reads): one file of viewings and seen titles, one of the watchlist.
-LB_IMPORT_COLUMNS = (
-    "LetterboxdURI",
-    "tmdbID",
-    "imdbID",
-    "Title",
-    "Year",
-    "Directors",
-    "Rating",
-    "Rating10",
-    "WatchedDate",
-    "Rewatch",
-    "Tags",
-    "Review",
-)
+# The same columns kwatch's Letterboxd export writes: one definition for both ways.
+LB_IMPORT_COLUMNS = LETTERBOXD_COLUMNS
 for _kind in ("import-diary", "import-watchlist"):
     LB_SPECS[_kind] = FileSpec(
         _kind, f"Letterboxd's import format ({_kind})", LB_IMPORT_COLUMNS, ("Title",)
