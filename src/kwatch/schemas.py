@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kwatch.library.bulk import REPORT_KINDS
 from kwatch.output import SCHEMA_VERSION
 from kwatch.transfer import EXPORT_FORMAT, EXPORT_VERSION
 from kwatch.transfer.report import SUMMARY_KEYS
@@ -188,23 +189,7 @@ IMPORT_REPORT = top(
         "updated": INT,
         "rejected": array(obj({"file": STR, "row": nullable("integer"), "reason": STR})),
         "rejected_count": INT,
-        "counts": obj(
-            {
-                kind: COUNT3
-                for kind in (
-                    "titles",
-                    "entries",
-                    "viewings",
-                    "ratings",
-                    "notes",
-                    "reviews",
-                    "tags",
-                    "releases",
-                    "lists",
-                    "likes",
-                )
-            }
-        ),
+        "counts": obj({kind: COUNT3 for kind in REPORT_KINDS}),
         "files": array(obj({"file": STR, "kind": STR, "rows": nullable("integer")})),
         "warnings": STRS,
         "summary": obj(dict.fromkeys(SUMMARY_KEYS, INT)),

@@ -206,21 +206,14 @@ def apply_observations(
                     }
                 )
         matched = len({o.title_id for o in observations} - set(keys))
-        conn.execute(
-            "INSERT INTO refresh_runs (source, started_at, finished_at, status, calls, fetched,"
-            " matched, added, changed, message) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (
-                source,
-                now.isoformat(timespec="seconds"),
-                now.isoformat(timespec="seconds"),
-                "ok",
-                calls,
-                fetched,
-                matched,
-                len(fresh),
-                len(moves),
-                json.dumps(skipped, sort_keys=True) if skipped else None,
-            ),
+        _record_run(
+            conn,
+            source,
+            now=now,
+            status="ok",
+            calls=calls,
+            message=json.dumps(skipped, sort_keys=True) if skipped else None,
+            counts=(fetched, matched, len(fresh), len(moves)),
         )
     except BaseException:
         conn.execute("ROLLBACK")
@@ -234,20 +227,28 @@ def apply_observations(
 def record_failure(
     conn: sqlite3.Connection, source: str, *, now: datetime, calls: int, message: str
 ) -> None:
-    """A failed run is recorded too (`kwatch releases update --status` shows it)."""
+    """A failed run is recorded too (`kwatch releases status` shows it)."""
     with transaction(conn):
-        conn.execute(
-            "INSERT INTO refresh_runs (source, started_at, finished_at, status, calls, message)"
-            " VALUES (?,?,?,?,?,?)",
-            (
-                source,
-                now.isoformat(timespec="seconds"),
-                now.isoformat(timespec="seconds"),
-                "failed",
-                calls,
-                message,
-            ),
-        )
+        _record_run(conn, source, now=now, status="failed", calls=calls, message=message)
+
+
+def _record_run(
+    conn: sqlite3.Connection,
+    source: str,
+    *,
+    now: datetime,
+    status: str,
+    calls: int,
+    message: str | None,
+    counts: tuple[int, int, int, int] = (0, 0, 0, 0),
+) -> None:
+    """One row of refresh_runs; counts are (fetched, matched, added, changed)."""
+    stamp = now.isoformat(timespec="seconds")
+    conn.execute(
+        "INSERT INTO refresh_runs (source, started_at, finished_at, status, calls, fetched,"
+        " matched, added, changed, message) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (source, stamp, stamp, status, calls, *counts, message),
+    )
 
 
 def calls_today(conn: sqlite3.Connection, source: str, today: date) -> int:
