@@ -157,3 +157,52 @@ def test_doctor_finds_a_damaged_database(run, db_path):
     assert result.exit_code == 1
     checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
     assert checks["integrity"]["status"] == "problem"
+
+
+def test_escape_sequences_in_user_text_never_reach_a_real_terminal(tmp_path):
+    """A title carrying an OSC 52 clipboard write, a BEL and rich markup, shown by add, show,
+    list and history on a real pseudo-terminal: visible escapes, never the raw bytes."""
+    import pty
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "KWATCH_DB": str(tmp_path / "k.db"),
+        "KWATCH_CATALOGUE_DIR": str(tmp_path / "cat"),
+        "COLUMNS": "120",
+    }
+    env.pop("NO_COLOR", None)
+    hostile = "Evil \x1b]52;c;aGk=\x07[/bold] \u202eflip"
+    seen = b""
+    for args in (
+        ["add", hostile, "--custom", "--year", "2020"],
+        ["list"],
+        ["history"],
+        ["show", "evil-52-c-agk-bold-flip-2020"],
+    ):
+        leader, follower = pty.openpty()
+        done = subprocess.run(
+            [sys.executable, "-m", "kwatch", *args],
+            stdout=follower,
+            stderr=follower,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+        os.close(follower)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(leader)
+        assert done.returncode == 0, out[-1000:]
+        seen += out
+    assert b"\x1b]" not in seen and b"\x07" not in seen
+    assert "\u202e".encode() not in seen
+    assert b"\\x1b]52" in seen

@@ -24,6 +24,29 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 
 
+# Control characters in text for people (titles, notes, tags from any source) are shown as
+# visible escapes, never sent raw: an escape sequence in a title must not recolour the terminal,
+# write a hyperlink or set the clipboard (OSC 8, OSC 52). Newlines and tabs are layout and stay.
+# Bidirectional overrides are shown too: they can make text read differently than it is.
+_VISIBLE = {
+    code: (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    for code in [
+        *range(0x00, 0x20),
+        0x7F,
+        *range(0x80, 0xA0),
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    ]
+    if code not in (0x09, 0x0A)
+}
+
+
+def visible(text: str) -> str:
+    """`text` with control characters as visible escapes ("\\x1b"); JSON is not passed
+    through this: json.dumps escapes them already."""
+    return text.translate(_VISIBLE)
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     """ "1 title", "2 titles", "0 entries" (with many="entries")."""
     return f"{count} {word if count == 1 else many or word + 's'}"
@@ -43,17 +66,18 @@ def emit_json(document: Any) -> None:
 
 
 def plain(text: str = "") -> None:
-    """A line of data for people or scripts, written as is (no markup)."""
+    """Data for scripts, written exactly as is (a CSV export keeps its CR LF): text meant for
+    a person goes through `visible` first."""
     sys.stdout.write(text + "\n")
 
 
 def message(text: str) -> None:
     """A message for the person at the terminal (stderr, so pipes carry only data)."""
-    sys.stderr.write(text + "\n")
+    sys.stderr.write(visible(text) + "\n")
 
 
 def warning(text: str) -> None:
-    sys.stderr.write(f"Warning: {text}\n")
+    sys.stderr.write(f"Warning: {visible(text)}\n")
 
 
 def error(exc: KwatchError, *, as_json: bool) -> None:
@@ -62,7 +86,7 @@ def error(exc: KwatchError, *, as_json: bool) -> None:
         document = versioned({"error": {"code": exc.code, "message": text}})
         sys.stderr.write(json.dumps(document, ensure_ascii=False) + "\n")
     else:
-        sys.stderr.write(f"Error: {text}\n")
+        sys.stderr.write(f"Error: {visible(text)}\n")
 
 
 _console: Console | None = None
@@ -82,7 +106,7 @@ def console() -> Console:
 def esc(value: object) -> str:
     from rich.markup import escape
 
-    return escape("" if value is None else str(value))
+    return escape(visible("" if value is None else str(value)))
 
 
 def _to_terminal() -> bool:
@@ -95,7 +119,7 @@ def to_terminal() -> bool:
 
 
 def _cell(value: object) -> str:
-    return " ".join(("" if value is None else str(value)).split())
+    return " ".join(visible("" if value is None else str(value)).split())
 
 
 # Tokens people copy (ids, dates) never wrap. When a terminal is too narrow the columns in
@@ -203,7 +227,7 @@ def panel(title: str, lines: list[tuple[str, object]], *, body: str | None = Non
                 out.append(f"{label}: {text}")
         if body:
             out += ["", body]
-        sys.stdout.write("\n".join(out) + "\n")
+        sys.stdout.write(visible("\n".join(out)) + "\n")
         return
     from rich.panel import Panel
     from rich.table import Table
@@ -218,7 +242,7 @@ def panel(title: str, lines: list[tuple[str, object]], *, body: str | None = Non
         from rich.console import Group
         from rich.text import Text
 
-        content: Any = Group(grid, Text(""), Text(body))
+        content: Any = Group(grid, Text(""), Text(visible(body)))
     else:
         content = grid
     console().print(Panel(content, title=esc(title), title_align="left", expand=False))

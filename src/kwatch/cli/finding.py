@@ -199,9 +199,9 @@ def pick(
             line += f"  {t.runtime_min} min"
         if t.directors:
             line += f"  dir. {', '.join(t.directors)}"
-        output.plain(line)
+        output.plain(output.visible(line))
         if t.synopsis:
-            output.plain(f"  {_one_line(t.synopsis)}")
+            output.plain(output.visible(f"  {_one_line(t.synopsis)}"))
         if explain:
             output.plain(
                 f"  weight {choice.weight} of {result.total_weight}"

@@ -511,7 +511,7 @@ def remind(
         output.emit_json({**reminder.to_dict(), "notified": notified})
         return
     for line in lines:
-        output.plain(line)
+        output.plain(output.visible(line))  # runs in every new shell: titles shown harmlessly
 
 
 def _notify(lines: list[str]) -> bool:
