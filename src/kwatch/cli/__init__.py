@@ -66,6 +66,7 @@ from kwatch.cli import lists as _lists  # noqa: E402,F401
 from kwatch.cli import refresh as _refresh  # noqa: E402,F401
 from kwatch.cli import releases as _releases  # noqa: E402,F401
 from kwatch.cli import stats as _stats  # noqa: E402,F401
+from kwatch.cli import sync as _sync  # noqa: E402,F401
 from kwatch.cli import transfer as _transfer  # noqa: E402,F401
 
 

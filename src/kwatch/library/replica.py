@@ -1,0 +1,132 @@
+"""Writes by stable key, for sync: make one user record be exactly a given row, or absent.
+
+The caller (kwatch.sync) decides what each record should be; this module is the one place that
+writes it, inside the caller's transaction, so the journal records it like any other change.
+Rows are named by their key columns (kwatch.sync.records.TABLE_KEYS), never by local numbers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+# Columns of a table's rows that never travel between machines (their local numbers).
+LOCAL_COLUMNS = ("id",)
+TITLE_INDEX_TABLES = (
+    "title_names",
+    "title_themes",
+    "title_notes",
+    "title_directors",
+    "title_ids",
+    "titles_fts",
+)
+
+
+class Replica:
+    """Cached statements for one connection's tables."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        keys: dict[str, tuple[str, ...]],
+        user_rows: dict[str, tuple[str, str]],
+        numbered: frozenset[str],
+    ):
+        self.conn = conn
+        self.keys = keys
+        self.user_rows = user_rows
+        self.numbered = numbered
+        self.columns: dict[str, list[str]] = {}
+        self.titles_changed: set[str] = set()
+        self.kept_both = 0  # remote rows whose import key another record of theirs holds
+        for table in keys:
+            info = conn.execute(f"PRAGMA main.table_info({table})").fetchall()
+            self.columns[table] = [
+                r[1] for r in info if not (table in numbered and r[1] in LOCAL_COLUMNS)
+            ]
+
+    def _where(self, table: str) -> str:
+        where = " AND ".join(f"{c} IS ?" for c in self.keys[table])
+        if table in self.user_rows:
+            column, value = self.user_rows[table]
+            where += f" AND {column} = '{value}'"
+        return where
+
+    def current(self, table: str, key: tuple[Any, ...]) -> list[sqlite3.Row]:
+        cols = ", ".join(self.columns[table])
+        return self.conn.execute(
+            f"SELECT rowid AS _local_rowid, {cols} FROM main.{table} WHERE {self._where(table)}",
+            key,
+        ).fetchall()
+
+    def write(self, table: str, key: tuple[Any, ...], row: dict[str, Any] | None) -> bool:
+        """Make the record `key` of `table` be `row` (None: absent). True if anything changed."""
+        found = self.current(table, key)
+        changed = False
+        if row is None:
+            for r in found:
+                self.conn.execute(f"DELETE FROM main.{table} WHERE rowid = ?", (r[0],))
+                changed = True
+        else:
+            cols = self.columns[table]
+            values = [row.get(c) for c in cols]
+            # Natural keys can name two identical rows (two equal user releases): keep one.
+            for extra in found[1:]:
+                self.conn.execute(f"DELETE FROM main.{table} WHERE rowid = ?", (extra[0],))
+                changed = True
+            if found:
+                if list(tuple(found[0])[1:]) != values:
+                    sets = ", ".join(f"{c} = ?" for c in cols)
+                    self.conn.execute(
+                        f"UPDATE main.{table} SET {sets} WHERE rowid = ?", (*values, found[0][0])
+                    )
+                    changed = True
+            elif self._insert(table, cols, values):
+                changed = True
+        if changed and table == "titles":
+            self.titles_changed.add(str(key[0]))
+        return changed
+
+    def _insert(self, table: str, cols: list[str], values: list[Any]) -> bool:
+        if (
+            table == "titles"
+            and self.conn.execute(
+                "SELECT 1 FROM main.titles WHERE id = ?", (values[cols.index("id")],)
+            ).fetchone()
+        ):
+            return False  # this machine's catalogue has a title of that id: it stands
+        sql = f"INSERT INTO main.{table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+        try:
+            self.conn.execute(sql, values)
+        except sqlite3.IntegrityError:
+            if "import_key" not in cols:
+                raise
+            # Another record holds this import key (a viewing claimed by hand on one machine,
+            # imported on the other): keep both rather than lose one.
+            values = list(values)
+            values[cols.index("import_key")] = None
+            self.conn.execute(sql, values)
+            self.kept_both += 1
+        return True
+
+    def has_children(self, children: tuple[tuple[str, str], ...], value: Any) -> bool:
+        return any(
+            self.conn.execute(
+                f"SELECT 1 FROM main.{table} WHERE {column} = ? LIMIT 1", (value,)
+            ).fetchone()
+            for table, column in children
+        )
+
+    def reindex_titles(self) -> None:
+        """Make the user's titles that changed findable again (names, themes, full text)."""
+        from kwatch.titles import index_titles, title_from_row
+
+        for title_id in sorted(self.titles_changed):
+            for table in TITLE_INDEX_TABLES:
+                self.conn.execute(f"DELETE FROM main.{table} WHERE title_id = ?", (title_id,))
+            row = self.conn.execute(
+                "SELECT * FROM main.titles WHERE id = ? AND origin = 'custom'", (title_id,)
+            ).fetchone()
+            if row is not None:
+                index_titles(self.conn, [title_from_row(row)], write_rows=False)
+        self.titles_changed.clear()
