@@ -52,9 +52,9 @@ class Device:
 
         return get_title(self.conn, title_id)
 
-    def do(self, command: str, fn, *args, **kwargs):
+    def do(self, command: str, fn, *args, at: datetime = NOW, **kwargs):
         """Run one library function as one journaled command, as the CLI does."""
-        journal.begin(self.conn, command, command, now=NOW)
+        journal.begin(self.conn, command, command, now=at)
         try:
             return fn(self.conn, *args, **kwargs)
         finally:
@@ -80,7 +80,7 @@ class Device:
 
         return self.do("status", set_status, self.title(title_id), status, today=TODAY)
 
-    def untag(self, title_id: str, tag: str):
+    def untag(self, title_id: str, tag: str, at: datetime = NOW):
         from kwatch.db import transaction
 
         def delete(conn):
@@ -89,7 +89,7 @@ class Device:
                     "DELETE FROM entry_tags WHERE title_id = ? AND tag = ?", (title_id, tag)
                 )
 
-        return self.do("untag", delete)
+        return self.do("untag", delete, at=at)
 
     def remove(self, title_id: str):
         from kwatch.library.entries import remove
@@ -307,9 +307,9 @@ def test_a_tag_added_while_another_device_removes_it_stays(devices):
     a, b = devices(2)
     a.add("oasis-2002", tags=["friday"])
     sync_all(a, b)
-    a.untag("oasis-2002", "friday")
     b.untag("oasis-2002", "friday")
-    b.add("oasis-2002", tags=["friday"])  # re-added on b, not seen by a's removal
+    b.add("oasis-2002", tags=["friday"])  # re-added on b, not seen by a's removal...
+    a.untag("oasis-2002", "friday", at=datetime(2026, 12, 5, tzinfo=UTC))  # ...though later
     sync_all(a, b)
     assert a.tags("oasis-2002") == b.tags("oasis-2002") == {"friday"}
 
@@ -720,3 +720,45 @@ def test_corrupt_database_row_images_never_crash_a_merge(devices, folder):
     (own / "000005.jsonl").write_text(json.dumps(line) + "\n")
     assert b.sync().skipped_lines == 1
     assert sqlite3.connect(b.path).execute("SELECT count(*) FROM viewings").fetchone()[0] == 0
+
+
+# --- the quick no-op answer (kwatch.entry) -------------------------------------------------------
+
+
+def test_the_quick_answer_is_the_full_commands_and_only_when_nothing_is_pending(
+    run, folder, tmp_path, db_path
+):
+    from kwatch.sync import quick
+
+    run("add", "Oasis")
+    assert quick.nothing_to_sync(["sync"]) is None  # never synced
+    run("sync", str(folder))
+    full = run("sync")
+    assert full.exit_code == 0
+    assert quick.nothing_to_sync(["sync"]) == full.stderr.strip()
+    assert quick.nothing_to_sync(["--db", str(db_path), "sync"]) == full.stderr.strip()
+    for other in (["sync", "--json"], ["sync", str(folder)], ["sync", "--status"], ["list"]):
+        assert quick.nothing_to_sync(other) is None
+    run("add", "Poetry")  # a local change waits
+    assert quick.nothing_to_sync(["sync"]) is None
+    run("sync")
+    other = Device(tmp_path / "other.db", folder)
+    other.add("bleak-night-2011")
+    other.sync()  # a remote change waits
+    assert quick.nothing_to_sync(["sync"]) is None
+    run("sync")
+    assert quick.nothing_to_sync(["sync"]) is not None
+    (folder / "kwatch-sync" / "v2").mkdir()  # a newer format: the full command explains
+    assert quick.nothing_to_sync(["sync"]) is None
+    other.conn.close()
+
+
+def test_the_quick_answer_keeps_in_step_with_the_engine():
+    from kwatch.cli import sync as cli_sync
+    from kwatch.sync import quick
+
+    assert quick.DEVICE_KEY == engine.DEVICE_KEY
+    assert quick.EXPORTED_KEY == engine.EXPORTED_KEY
+    assert quick.FOLDER_KEY == engine.FOLDER_KEY
+    assert quick.SYNC_COMMAND == engine.SYNC_COMMAND
+    assert quick.SYNC_DIR_ENV == cli_sync.SYNC_DIR_ENV

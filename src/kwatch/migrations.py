@@ -415,19 +415,16 @@ def m008_stable_ids_and_sync(db: Database) -> None:
     _run(
         db,
         """
+        -- line: the change as the sync file holds it (checked when read).
         CREATE TABLE sync_records (
             tbl TEXT NOT NULL,
             key TEXT NOT NULL,
             hlc INTEGER NOT NULL,
             device TEXT NOT NULL,
-            op TEXT,
             kind TEXT NOT NULL,
-            row TEXT,
-            cols TEXT,
-            removes TEXT,
-            PRIMARY KEY (tbl, key, hlc, device)
-        ) WITHOUT ROWID;
-        CREATE INDEX sync_records_device ON sync_records(device, hlc);
+            line TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX sync_records_change ON sync_records(tbl, key, hlc, device);
         CREATE TABLE sync_files (
             device TEXT NOT NULL,
             name TEXT NOT NULL,

@@ -12,6 +12,7 @@ from typing import Any
 
 # Columns of a table's rows that never travel between machines (their local numbers).
 LOCAL_COLUMNS = ("id",)
+BULK_FROM = 200  # records of one table, from which one scan beats one query each
 TITLE_INDEX_TABLES = (
     "title_names",
     "title_themes",
@@ -59,9 +60,60 @@ class Replica:
             key,
         ).fetchall()
 
-    def write(self, table: str, key: tuple[Any, ...], row: dict[str, Any] | None) -> bool:
-        """Make the record `key` of `table` be `row` (None: absent). True if anything changed."""
-        found = self.current(table, key)
+    def write_many(
+        self, table: str, wanted: list[tuple[tuple[Any, ...], dict[str, Any] | None]]
+    ) -> int:
+        """`write` for many records of one table; how many changed. Many records are looked up
+        with one scan of the table rather than one query each."""
+        if len(wanted) < BULK_FROM:
+            return sum(self.write(table, key, row) for key, row in wanted)
+        cols = ", ".join(self.columns[table])
+        where = ""
+        if table in self.user_rows:
+            column, value = self.user_rows[table]
+            where = f" WHERE {column} = '{value}'"
+        positions = [self.columns[table].index(c) + 1 for c in self.keys[table]]
+        existing: dict[tuple[Any, ...], list[sqlite3.Row]] = {}
+        every_row = f"SELECT rowid AS _local_rowid, {cols} FROM main.{table}{where}"
+        for r in self.conn.execute(every_row):
+            existing.setdefault(tuple(r[i] for i in positions), []).append(r)
+        changed = 0
+        new_rows: list[list[Any]] = []
+        for key, row in wanted:
+            found = existing.get(key, [])
+            if row is not None and not found and table != "titles":
+                new_rows.append([row.get(c) for c in self.columns[table]])
+                changed += 1
+            else:
+                changed += self.write(table, key, row, found)
+        if new_rows:
+            names = self.columns[table]
+            sql = (
+                f"INSERT INTO main.{table} ({', '.join(names)})"
+                f" VALUES ({', '.join('?' * len(names))})"
+            )
+            self.conn.execute("SAVEPOINT replica_insert")
+            try:
+                self.conn.executemany(sql, new_rows)
+            except sqlite3.IntegrityError:
+                # One of them collides (an import key): one by one, to keep both of those.
+                self.conn.execute("ROLLBACK TO replica_insert")
+                for values in new_rows:
+                    self._insert(table, names, values)
+            self.conn.execute("RELEASE replica_insert")
+        return changed
+
+    def write(
+        self,
+        table: str,
+        key: tuple[Any, ...],
+        row: dict[str, Any] | None,
+        found: list[sqlite3.Row] | None = None,
+    ) -> bool:
+        """Make the record `key` of `table` be `row` (None: absent). True if anything changed.
+        `found`: its rows, when the caller looked them up already."""
+        if found is None:
+            found = self.current(table, key)
         changed = False
         if row is None:
             for r in found:

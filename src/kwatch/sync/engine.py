@@ -46,6 +46,7 @@ from kwatch.sync.records import (
     key_text,
     next_hlc,
     parse_line,
+    stored_change,
 )
 
 DEVICE_KEY = "sync_device_id"
@@ -225,36 +226,32 @@ def _net_changes(
             )
 
 
-def _live_adds(conn: sqlite3.Connection, table: str, key: str) -> tuple[tuple[int, str], ...]:
+def _known(conn: sqlite3.Connection, table: str, key: str) -> list[Change]:
     rows = conn.execute(
-        "SELECT hlc, device, kind, removes FROM sync_records WHERE tbl = ? AND key = ?",
+        "SELECT line FROM sync_records WHERE tbl = ? AND key = ? ORDER BY hlc, device",
         (table, key),
-    ).fetchall()
-    adds = {(h, d) for h, d, kind, _ in rows if kind == "put"}
-    for _, _, kind, removes in rows:
-        if kind == "del" and removes:
-            adds -= {(h, d) for h, d in json.loads(removes)}
-    return tuple(sorted(adds))
+    )
+    return [stored_change(line) for (line,) in rows]
+
+
+def _live_adds(conn: sqlite3.Connection, table: str, key: str) -> tuple[tuple[int, str], ...]:
+    """The adds of a tag this device knows and no removal has removed."""
+    return tuple(sorted(_live(_known(conn, table, key))))
+
+
+def _live(changes: list[Change]) -> set[tuple[int, str]]:
+    adds = {(c.hlc, c.device) for c in changes if c.kind == "put"}
+    for c in changes:
+        if c.kind == "del" and c.removes:
+            adds -= set(c.removes)
+    return adds
 
 
 def _store(conn: sqlite3.Connection, changes: Iterable[Change]) -> None:
     conn.executemany(
-        "INSERT OR IGNORE INTO sync_records (tbl, key, hlc, device, op, kind, row, cols, removes)"
-        " VALUES (?,?,?,?,?,?,?,?,?)",
-        [
-            (
-                c.table,
-                key_text(c.key),
-                c.hlc,
-                c.device,
-                c.op,
-                c.kind,
-                json.dumps(c.row, ensure_ascii=False) if c.row is not None else None,
-                json.dumps(list(c.cols)) if c.cols is not None else None,
-                json.dumps([list(r) for r in c.removes]) if c.removes is not None else None,
-            )
-            for c in changes
-        ],
+        "INSERT OR IGNORE INTO sync_records (tbl, key, hlc, device, kind, line)"
+        " VALUES (?,?,?,?,?,?)",
+        [(c.table, c.key_json, c.hlc, c.device, c.kind, c.line) for c in changes],
     )
 
 
@@ -281,10 +278,15 @@ def export_changes(
     last_change = conn.execute("SELECT coalesce(max(seq), 0) FROM journal_changes").fetchone()[0]
     exported = get_meta(conn, EXPORTED_KEY)
     out: list[Change] = []
+    stored = 0
 
     def emit(change: Change) -> None:
         out.append(change)
-        _store(conn, [change])
+
+    def flush() -> None:  # what a tag removal reads must be stored first
+        nonlocal stored
+        _store(conn, out[stored:])
+        stored = len(out)
 
     if exported is None:
         physical = _millis(now)
@@ -298,7 +300,6 @@ def export_changes(
                     _key(table, image),
                     "put",
                     image,
-                    tuple(image),
                 )
             )
     else:
@@ -309,14 +310,18 @@ def export_changes(
             if old is not None and (new is None or _key(table, old) != _key(table, new)):
                 # Gone, or renamed (a changed natural key): the old record is removed.
                 old_key = _key(table, old)
-                removes = _live_adds(conn, table, key_text(old_key)) if table in ADD_WINS else None
+                removes = None
+                if table in ADD_WINS:
+                    flush()
+                    removes = _live_adds(conn, table, key_text(old_key))
                 tick = clock.tick(physical)
                 emit(Change(tick, device, op_id, table, old_key, "del", None, removes=removes))
                 old = None
             if new is not None:
-                changed = tuple(new if old is None else (c for c in new if new[c] != old.get(c)))
+                changed = None if old is None else tuple(c for c in new if new[c] != old.get(c))
                 tick = clock.tick(physical)
                 emit(Change(tick, device, op_id, table, _key(table, new), "put", new, changed))
+    flush()
     set_meta(conn, EXPORTED_KEY, str(last_change))
     return out
 
@@ -395,66 +400,82 @@ def store_changes(conn: sqlite3.Connection, imported: Imported, clock: Clock) ->
 # --- merge ---------------------------------------------------------------------------------------
 
 
-def _resolve(
-    table: str, records: list[tuple[int, str, str, str | None, str | None, str | None]]
-) -> tuple[bool, dict[str, Any] | None]:
-    """(present by its own changes, the row its changes give, ignoring removals)."""
+def _resolve(table: str, changes: list[Change]) -> tuple[bool, dict[str, Any] | None]:
+    """(present by its own changes, the row its changes give, ignoring removals), from the
+    record's changes oldest first."""
     values: dict[str, Any] | None = None
-    for _, _, kind, row, cols, _ in records:
-        if kind != "put" or row is None:
+    for change in changes:
+        if change.kind != "put" or change.row is None:
             continue
-        image = json.loads(row)
         if values is None:
-            values = dict(image)
+            values = dict(change.row)
         else:
-            for column in json.loads(cols) if cols else image:
-                if column in image:
-                    values[column] = image[column]
+            for column in change.row if change.cols is None else change.cols:
+                values[column] = change.row[column]
     if table in ADD_WINS:
-        adds = {(h, d) for h, d, kind, *_ in records if kind == "put"}
-        for *_, kind, _, _, removes in records:
-            if kind == "del" and removes:
-                adds -= {(h, d) for h, d in json.loads(removes)}
-        return bool(adds), values
-    present = bool(records) and records[-1][2] == "put"
-    return present, values
+        return bool(_live(changes)), values
+    return bool(changes) and changes[-1].kind == "put", values
 
 
-def merge(conn: sqlite3.Connection, touched: set[tuple[str, str]]) -> tuple[int, int]:
-    """Write every touched record as the changes known make it. (records changed, kept both)"""
+def _known_before(
+    conn: sqlite3.Connection, touched: set[tuple[str, str]]
+) -> dict[tuple[str, str], list[Change]]:
+    """The changes already stored of the touched records, a few hundred keys a query."""
+    by_table: dict[str, list[str]] = {}
+    for tbl, key in touched:
+        by_table.setdefault(tbl, []).append(key)
+    found: dict[tuple[str, str], list[Change]] = {}
+    for tbl, keys in by_table.items():
+        if not conn.execute("SELECT 1 FROM sync_records WHERE tbl = ? LIMIT 1", (tbl,)).fetchone():
+            continue  # nothing known of this table yet (a first sync): every record is new
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            for key, line in conn.execute(
+                f"SELECT key, line FROM sync_records WHERE tbl = ? AND key IN"
+                f" ({', '.join('?' * len(part))})",
+                (tbl, *part),
+            ):
+                found.setdefault((tbl, key), []).append(stored_change(line))
+    return found
+
+
+def merge(conn: sqlite3.Connection, known: dict[tuple[str, str], list[Change]]) -> tuple[int, int]:
+    """Write every record in `known` (its changes: all this device knows) as they make it.
+    (records changed, kept both)"""
     from kwatch.library.replica import Replica
 
     replica = Replica(conn, TABLE_KEYS, USER_ROWS, LOCALLY_NUMBERED)
-    by_table: dict[str, set[str]] = {}
-    for table, key in touched:
-        by_table.setdefault(table, set()).add(key)
-    parent_keys: dict[str, set[str]] = {t: set() for t in PARENTS}
+    parent_values: dict[str, set[Any]] = {t: set() for t in PARENTS}
     child_of = {child: parent for parent, (_, kids) in PARENTS.items() for child, _ in kids}
+    by_table: dict[str, set[str]] = {}
+    for tbl, key in known:
+        by_table.setdefault(tbl, set()).add(key)
     applied = 0
     for table in MERGE_ORDER:
-        if table not in replica.columns or not replica.columns[table]:
+        if not replica.columns.get(table):
             continue
         keys = by_table.get(table, set())
         if table in PARENTS:
-            keys |= parent_keys[table]
+            for key in {key_text([v]) for v in parent_values[table]} - keys:
+                known[(table, key)] = _known(conn, table, key)
+                keys.add(key)
+        wanted: list[tuple[tuple[Any, ...], dict[str, Any] | None]] = []
         for key in sorted(keys):
-            records = conn.execute(
-                "SELECT hlc, device, kind, row, cols, removes FROM sync_records"
-                " WHERE tbl = ? AND key = ? ORDER BY hlc, device",
-                (table, key),
-            ).fetchall()
-            present, values = _resolve(table, records)
-            key_values = tuple(json.loads(key))
+            changes = known[(table, key)]
+            if len(changes) > 1:
+                changes.sort(key=lambda c: (c.hlc, c.device))
+            present, values = _resolve(table, changes)
             if table in PARENTS and not present and values is not None:
                 column, children = PARENTS[table]
                 present = replica.has_children(children, values[column])
-            if replica.write(table, key_values, values if present else None):
-                applied += 1
+            wanted.append((changes[0].key if changes else tuple(json.loads(key)),
+                           values if present else None))  # fmt: skip
             parent = child_of.get(table)
             if parent is not None and values is not None:
                 # A child's parent is settled after it: it may now be kept alive, or not.
                 column = dict(PARENTS[parent][1])[table]
-                parent_keys[parent].add(key_text([values[column]]))
+                parent_values[parent].add(values[column])
+        applied += replica.write_many(table, wanted)
     replica.reindex_titles()
     return applied, replica.kept_both
 
@@ -515,14 +536,20 @@ def _sync(conn: sqlite3.Connection, place: SyncFolder, folder: Path, now: dateti
                 with contextlib.suppress(OSError):
                     place.devices.joinpath(device).rmdir()
             raise
+        # What each record read was before (stored earlier), then what is new: the merge
+        # needs every change of each, and reads the database once for the lot.
+        known = _known_before(conn, {(c.table, c.key_json) for c in imported.changes})
         new = store_changes(conn, imported, clock)
+        for change in imported.changes:
+            changes = known.setdefault((change.table, change.key_json), [])
+            if not any(c.hlc == change.hlc and c.device == change.device for c in changes):
+                changes.append(change)
         others = [d for d in place.device_names() if d != device]
         if conn.execute(
             "SELECT 1 FROM temp.sqlite_master WHERE name = 'journal_current'"
         ).fetchone():
             _summarise(conn, len(others), new)
-        touched = {(c.table, key_text(c.key)) for c in imported.changes}
-        applied, kept_both = merge(conn, touched)
+        applied, kept_both = merge(conn, known)
         clock.save()
     return SyncReport(
         folder=str(folder),

@@ -12,11 +12,15 @@ from pathlib import Path
 from typing import NamedTuple
 
 from kwatch.errors import SyncError
-from kwatch.sync.records import FORMAT_VERSION
-
-ROOT = "kwatch-sync"
-FORMAT_FILE = "format.json"
-CHUNK_SUFFIX = ".jsonl"
+from kwatch.sync.layout import (
+    CHUNK_SUFFIX,
+    FORMAT_FILE,
+    FORMAT_TEXT,
+    FORMAT_VERSION,
+    ROOT,
+    devices_dir,
+    is_chunk_name,
+)
 
 
 def _explain(folder: Path, exc: OSError, doing: str) -> SyncError:
@@ -52,7 +56,7 @@ class SyncFolder:
     def __init__(self, folder: Path):
         self.folder = folder
         self.root = folder / ROOT
-        self.devices = self.root / f"v{FORMAT_VERSION}" / "devices"
+        self.devices = devices_dir(folder)
 
     @classmethod
     def open(cls, folder: Path, *, write: bool = True) -> SyncFolder:
@@ -105,7 +109,7 @@ class SyncFolder:
             own.mkdir(parents=True, exist_ok=True)
             marker = self.root / FORMAT_FILE
             if not marker.exists():
-                _write_new(marker, json.dumps({"format": ROOT, "version": FORMAT_VERSION}) + "\n")
+                _write_new(marker, FORMAT_TEXT + "\n")
         except OSError as exc:
             raise _explain(self.folder, exc, "creating this device's folder") from None
         return own
@@ -138,7 +142,7 @@ class SyncFolder:
             if device == skip_device:
                 continue
             for path in sorted((self.devices / device).iterdir()):
-                if path.name.startswith(".") or CHUNK_SUFFIX not in path.name:
+                if not is_chunk_name(path.name):
                     continue
                 try:
                     size = path.stat().st_size

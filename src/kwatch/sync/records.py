@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-FORMAT_VERSION = 1
+from kwatch.sync.layout import FORMAT_VERSION
 
 # How each user table's records are named on every machine. Records SQLite numbers locally
 # carry a stable `uid` (migration m008); the others have natural keys.
@@ -78,15 +79,19 @@ def next_hlc(last: int, physical_millis: int) -> int:
     return max(physical_millis << HLC_BITS, last + 1)
 
 
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def key_text(values: tuple[Any, ...] | list[Any]) -> str:
     """The one spelling of a key, as the database indexes it."""
-    return json.dumps(list(values), ensure_ascii=False, separators=(",", ":"))
+    return _COMPACT.encode(list(values))
 
 
 @dataclass(frozen=True)
 class Change:
-    """One record's change: `put` (its columns `cols` set to `row`'s values; `row` holds every
-    column) or `del`. An add-wins table's `del` names the adds it saw (`removes`)."""
+    """One record's change: `put` (its columns `cols` set to `row`'s values, every column when
+    `cols` is None; `row` holds every column) or `del`. An add-wins table's `del` names the adds
+    it saw (`removes`)."""
 
     hlc: int
     device: str
@@ -97,6 +102,14 @@ class Change:
     row: dict[str, Any] | None
     cols: tuple[str, ...] | None = None
     removes: tuple[tuple[int, str], ...] | None = None
+
+    @cached_property
+    def key_json(self) -> str:
+        return key_text(self.key)
+
+    @cached_property
+    def line(self) -> str:
+        return self.to_line()
 
     def to_line(self) -> str:
         doc: dict[str, Any] = {
@@ -113,7 +126,26 @@ class Change:
             doc["set"] = list(self.cols)
         if self.removes is not None:
             doc["removes"] = [[hlc_text(h), d] for h, d in self.removes]
-        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
+        return _COMPACT.encode(doc) + "\n"
+
+
+def stored_change(line: str) -> Change:
+    """A line this database stored after checking it (parse_line), read back."""
+    doc = json.loads(line)
+    table = doc["table"]
+    cols = doc.get("set")
+    removes = doc.get("removes")
+    return Change(
+        hlc_parse(doc["hlc"]),
+        doc["device"],
+        doc.get("op"),
+        table,
+        tuple(doc["key"][n] for n in TABLE_KEYS[table]),
+        doc["kind"],
+        doc.get("row"),
+        tuple(cols) if cols is not None else None,
+        tuple((hlc_parse(h), d) for h, d in removes) if removes is not None else None,
+    )
 
 
 class NewerFormat(Exception):
@@ -128,15 +160,20 @@ class Columns:
         self.by_table = by_table
 
 
-def _scalar(value: object) -> bool:
-    return value is None or (isinstance(value, str | int | float) and not isinstance(value, bool))
+# Exact types: JSON true/false and nested values are not SQLite values.
+SCALARS = frozenset({str, int, float, type(None)})
+
+
+def _scalars(values: Any) -> bool:
+    return set(map(type, values)) <= SCALARS
 
 
 def parse_line(line: bytes, columns: Columns) -> Change:
     """A line of a sync file as a Change. ValueError when it is not one (the caller counts it
     and carries on); NewerFormat when a newer kwatch wrote it."""
     try:
-        doc = json.loads(line)
+        text = line.decode("utf-8")
+        doc = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"not JSON ({exc})") from None
     if not isinstance(doc, dict):
@@ -160,30 +197,33 @@ def parse_line(line: bytes, columns: Columns) -> Change:
     if not isinstance(key_doc, dict) or set(key_doc) != set(names):
         raise ValueError("bad key")
     key = tuple(key_doc[n] for n in names)
-    if not all(_scalar(v) for v in key):
+    if not _scalars(key):
         raise ValueError("bad key")
     known, required = columns.by_table[table]
     row = doc.get("row")
     cols: tuple[str, ...] | None = None
     removes: tuple[tuple[int, str], ...] | None = None
     if kind == "put":
-        if not isinstance(row, dict) or not all(_scalar(v) for v in row.values()):
+        if not isinstance(row, dict) or not _scalars(row.values()):
             raise ValueError("bad row")
         # A column this kwatch does not have is left out; one it has but the line lacks is NULL
         # (which a required column may not be).
-        row = {c: row.get(c) for c in known}
-        if any(row[c] is None for c in required):
-            raise ValueError("a required column is missing")
+        if list(row) != known:
+            row = {c: row.get(c) for c in known}
+        for c in required:
+            if row[c] is None:
+                raise ValueError("a required column is missing")
         if tuple(row[n] for n in names) != key:
             raise ValueError("the row does not match its key")
         if table in USER_ROWS:
             column, value = USER_ROWS[table]
             if row[column] != value:
                 raise ValueError("not user data")
-        raw_cols = doc.get("set", list(known))
-        if not isinstance(raw_cols, list) or not all(isinstance(c, str) for c in raw_cols):
-            raise ValueError("bad set")
-        cols = tuple(c for c in raw_cols if c in row)
+        raw_cols = doc.get("set")  # absent: every column (a new record)
+        if raw_cols is not None:
+            if not isinstance(raw_cols, list) or not all(isinstance(c, str) for c in raw_cols):
+                raise ValueError("bad set")
+            cols = tuple(c for c in raw_cols if c in row)
     else:
         row = None
         if table in ADD_WINS:
@@ -193,4 +233,7 @@ def parse_line(line: bytes, columns: Columns) -> Change:
             ):
                 raise ValueError("bad removes")
             removes = tuple((hlc_parse(h), d) for h, d in raw)
-    return Change(hlc, device, op, table, key, kind, row, cols, removes)
+    change = Change(hlc, device, op, table, key, kind, row, cols, removes)
+    # Stored as written (checked, so it reads back as this Change): no second encoding.
+    change.__dict__["line"] = text
+    return change
