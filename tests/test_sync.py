@@ -762,3 +762,53 @@ def test_the_quick_answer_keeps_in_step_with_the_engine():
     assert quick.FOLDER_KEY == engine.FOLDER_KEY
     assert quick.SYNC_COMMAND == engine.SYNC_COMMAND
     assert quick.SYNC_DIR_ENV == cli_sync.SYNC_DIR_ENV
+
+
+def test_one_import_key_claimed_on_one_machine_and_imported_on_the_other(devices):
+    """A viewing logged by hand and claimed by an import here, imported afresh there: both
+    viewings stay (nothing is lost), and the same one keeps the import key everywhere."""
+    from kwatch.db import transaction
+    from kwatch.library.bulk import add_viewings, claim_viewings
+
+    a, b = devices(2)
+    a.watched("oasis-2002")
+    hand = a.conn.execute("SELECT id, uid FROM viewings").fetchone()
+
+    def claim(conn):
+        with transaction(conn):
+            claim_viewings(conn, [("letterboxd:diary:9", hand["id"])])
+
+    def import_one(conn):
+        with transaction(conn):
+            add_viewings(
+                conn,
+                [("oasis-2002", "2026-12-01", "day", None, None, 0, "2026-12-01",
+                  "letterboxd:diary:9")],
+            )  # fmt: skip
+
+    a.do("import", claim)
+    b.do("import", import_one)
+    sync_all(a, b)
+    assert a.dump() == b.dump()
+    rows = a.conn.execute("SELECT uid, import_key FROM viewings ORDER BY uid").fetchall()
+    assert [tuple(r) for r in rows] == [
+        (hand["uid"], "letterboxd:diary:9"),
+        ("import:letterboxd:diary:9", None),
+    ]
+    assert all(r.kept_both == 0 for r in (a.sync(), b.sync()))
+
+
+def test_custom_titles_and_lists_sync_and_can_be_found(devices):
+    from kwatch.library.entries import add_custom_title
+    from kwatch.library.lists import add_to_list, create_list
+    from kwatch.titles import resolve
+
+    a, b = devices(2)
+    made = a.do("title", add_custom_title, title="My Short Film", year=2024, directors=["Me"])
+    a.add(made.id)
+    a.do("list", create_list, "Friday nights", today=TODAY)
+    a.do("list", add_to_list, "Friday nights", a.title("oasis-2002"))
+    sync_all(a, b)
+    assert resolve(b.conn, "My Short Film").id == made.id  # indexed for search on b
+    assert b.conn.execute("SELECT count(*) FROM list_items").fetchone()[0] == 1
+    assert a.dump() == b.dump()

@@ -96,10 +96,11 @@ class Replica:
             try:
                 self.conn.executemany(sql, new_rows)
             except sqlite3.IntegrityError:
-                # One of them collides (an import key): one by one, to keep both of those.
+                # One of them collides (an import key): one by one, to settle those.
                 self.conn.execute("ROLLBACK TO replica_insert")
                 for values in new_rows:
-                    self._insert(table, names, values)
+                    row = dict(zip(names, values, strict=True))
+                    self.write(table, tuple(row[c] for c in self.keys[table]), row, [])
             self.conn.execute("RELEASE replica_insert")
         return changed
 
@@ -121,6 +122,8 @@ class Replica:
                 changed = True
         else:
             cols = self.columns[table]
+            if row.get("import_key") is not None and "uid" in row:
+                row = self._settle_import_key(table, row)
             values = [row.get(c) for c in cols]
             # Natural keys can name two identical rows (two equal user releases): keep one.
             for extra in found[1:]:
@@ -148,18 +151,25 @@ class Replica:
         ):
             return False  # this machine's catalogue has a title of that id: it stands
         sql = f"INSERT INTO main.{table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-        try:
-            self.conn.execute(sql, values)
-        except sqlite3.IntegrityError:
-            if "import_key" not in cols:
-                raise
-            # Another record holds this import key (a viewing claimed by hand on one machine,
-            # imported on the other): keep both rather than lose one.
-            values = list(values)
-            values[cols.index("import_key")] = None
-            self.conn.execute(sql, values)
-            self.kept_both += 1
+        self.conn.execute(sql, values)
         return True
+
+    def _settle_import_key(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
+        """Two records may claim one import key (a viewing logged by hand and claimed by an
+        import on one machine, imported afresh on the other): the one with the smaller uid
+        keeps it, the other keeps its data without it. The same on every machine."""
+        holder = self.conn.execute(
+            f"SELECT rowid, uid FROM main.{table} WHERE import_key = ? AND uid != ?",
+            (row["import_key"], row["uid"]),
+        ).fetchone()
+        if holder is None:
+            return row
+        self.kept_both += 1
+        if holder[1] < row["uid"]:
+            return {**row, "import_key": None}
+        drop_key = f"UPDATE main.{table} SET import_key = NULL WHERE rowid = ?"
+        self.conn.execute(drop_key, (holder[0],))
+        return row
 
     def has_children(self, children: tuple[tuple[str, str], ...], value: Any) -> bool:
         return any(
