@@ -105,4 +105,6 @@ def nothing_to_sync(argv: list[str]) -> str | None:
     except Exception:
         return None  # an unreadable file, a bad KWATCH_DB...: the full command explains
     seen = f"{others} other device" + ("" if others == 1 else "s")
-    return f"Synced with {seen} in {folder}: wrote 0 changes, read 0 (0 new), updated 0 records."
+    said = f"Synced with {seen} in {folder}: wrote 0 changes, read 0 (0 new), updated 0 records."
+    # A folder name with control characters is shown escaped, which the full command does.
+    return said if said.isprintable() else None
