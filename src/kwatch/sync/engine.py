@@ -66,7 +66,7 @@ class SyncReport(NamedTuple):
     applied: int
     skipped_lines: int
     kept_both: int
-    devices: int
+    other_devices: int
     warnings: list[str]
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,7 +80,7 @@ class SyncReport(NamedTuple):
             "applied": self.applied,
             "skipped_lines": self.skipped_lines,
             "kept_both": self.kept_both,
-            "devices": self.devices,
+            "other_devices": self.other_devices,
             "warnings": self.warnings,
         }
 
@@ -561,7 +561,7 @@ def _sync(conn: sqlite3.Connection, place: SyncFolder, folder: Path, now: dateti
         applied=applied,
         skipped_lines=imported.skipped,
         kept_both=kept_both,
-        devices=len(others),
+        other_devices=len(others),
         warnings=imported.warnings,
     )
 
