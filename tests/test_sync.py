@@ -812,3 +812,51 @@ def test_custom_titles_and_lists_sync_and_can_be_found(devices):
     assert resolve(b.conn, "My Short Film").id == made.id  # indexed for search on b
     assert b.conn.execute("SELECT count(*) FROM list_items").fetchone()[0] == 1
     assert a.dump() == b.dump()
+
+
+def test_two_machines_export_the_same_document_after_syncing(run, folder, tmp_path):
+    first, second = str(tmp_path / "first.db"), str(tmp_path / "second.db")
+    run("--db", first, "watched", "Oasis", "--rating", "4")
+    run("--db", first, "add", "Poetry", "--tag", "friday")
+    run("--db", second, "watched", "Oasis", "--rating", "3")
+    run("--db", second, "add", "Burning", "--priority", "5")
+    for db in (first, second, first, second):
+        assert run("--db", db, "sync", str(folder)).exit_code == 0
+    exports = [run("--db", db, "export", "--format", "json").json() for db in (first, second)]
+    # Records of one day are exported in the order this machine recorded them (its local
+    # numbers), which differs between machines: compare them as sets.
+    for export in exports:
+        for entry in export["entries"]:
+            for records in ("viewings", "notes", "status_history", "reviews"):
+                entry[records].sort(key=lambda r: json.dumps(r, sort_keys=True))
+    assert exports[0] == exports[1]
+    assert (
+        len(next(e for e in exports[0]["entries"] if e["title_id"] == "oasis-2002")["viewings"])
+        == 2
+    )
+
+
+def test_status_for_people(run, folder):
+    run("add", "Oasis")
+    before = run("sync", "--status")
+    assert before.exit_code == 0 and "not set" in before.stderr
+    run("sync", str(folder))
+    after = run("sync", "--status")
+    assert str(folder) in after.stderr and "waiting here: 0 changes" in after.stderr
+    assert "yes" in after.stdout  # the device table marks this device
+
+
+def test_the_sync_tables_after_migrating():
+    """Pinned: what m008 adds (a change here is a new migration, never an edit of m008)."""
+    from kwatch.db import open_database
+
+    conn = open_database(Path(os.environ["KWATCH_DB"]))
+    columns = {
+        table: [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+        for table in ("sync_records", "sync_files")
+    }
+    assert columns == {
+        "sync_records": ["tbl", "key", "hlc", "device", "kind", "line"],
+        "sync_files": ["device", "name", "read_bytes"],
+    }
+    conn.close()
