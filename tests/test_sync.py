@@ -748,6 +748,11 @@ def test_the_quick_answer_is_the_full_commands_and_only_when_nothing_is_pending(
     assert quick.nothing_to_sync(["sync"]) is None
     run("sync")
     assert quick.nothing_to_sync(["sync"]) is not None
+    own = folder / "kwatch-sync" / "v1" / "devices" / engine.device_id(other.conn)
+    mine = next(p for p in own.parent.iterdir() if p != own)
+    (mine / "000099.jsonl").write_text("")  # a copy of this database writing under its id
+    assert quick.nothing_to_sync(["sync"]) is None
+    (mine / "000099.jsonl").unlink()
     (folder / "kwatch-sync" / "v2").mkdir()  # a newer format: the full command explains
     assert quick.nothing_to_sync(["sync"]) is None
     other.conn.close()
@@ -760,6 +765,7 @@ def test_the_quick_answer_keeps_in_step_with_the_engine():
     assert quick.DEVICE_KEY == engine.DEVICE_KEY
     assert quick.EXPORTED_KEY == engine.EXPORTED_KEY
     assert quick.FOLDER_KEY == engine.FOLDER_KEY
+    assert quick.LAST_CHUNK_KEY == engine.LAST_CHUNK_KEY
     assert quick.SYNC_COMMAND == engine.SYNC_COMMAND
     assert quick.SYNC_DIR_ENV == cli_sync.SYNC_DIR_ENV
 
@@ -860,3 +866,26 @@ def test_the_sync_tables_after_migrating():
         "sync_files": ["device", "name", "read_bytes"],
     }
     conn.close()
+
+
+def test_a_copy_of_a_synced_database_becomes_a_device_of_its_own(devices, tmp_path, folder):
+    """Copying kwatch.db to another machine after it synced: both copies would write as one
+    device; the second to sync notices and takes a new id, and nothing is lost."""
+    from kwatch.db import backup_to, open_database
+
+    (a,) = devices(1)
+    a.add("oasis-2002")
+    a.sync()
+    copy = Device.__new__(Device)
+    copy.path, copy.folder = tmp_path / "copy.db", folder
+    backup_to(a.conn, copy.path)
+    copy.conn = open_database(copy.path)
+    a.rate("oasis-2002", 8)
+    a.sync()
+    copy.add("poetry-2010")
+    report = copy.sync()
+    assert report.device != engine.device_id(a.conn)
+    a.sync()
+    assert a.dump() == copy.dump()
+    assert a.entry("oasis-2002")["rating"] == 8 and a.entry("poetry-2010") is not None
+    copy.conn.close()

@@ -53,6 +53,7 @@ DEVICE_KEY = "sync_device_id"
 CLOCK_KEY = "sync_clock"
 EXPORTED_KEY = "sync_exported_seq"  # the last journal change written to the folder
 FOLDER_KEY = "sync_dir"
+LAST_CHUNK_KEY = "sync_last_chunk"  # the number of the last chunk this database wrote
 SYNC_COMMAND = "sync"
 
 
@@ -516,9 +517,23 @@ def sync(conn: sqlite3.Connection, folder: Path, *, now: datetime) -> SyncReport
         journal.end(conn)
 
 
+def _own_device(conn: sqlite3.Connection, place: SyncFolder) -> str:
+    """This database's device id, made anew when another database writes under it: a copy of
+    this file, made after it first synced, synced on another machine (or this file was put back
+    from a backup). Each must write only its own files; what the other wrote under the old id
+    is then read like any other device's."""
+    device = device_id(conn)
+    written = int(get_meta(conn, LAST_CHUNK_KEY) or 0)
+    if place.last_chunk(device) > written:
+        device = uuid.uuid4().hex
+        set_meta(conn, DEVICE_KEY, device)
+        set_meta(conn, LAST_CHUNK_KEY, "0")
+    return device
+
+
 def _sync(conn: sqlite3.Connection, place: SyncFolder, folder: Path, now: datetime) -> SyncReport:
     with transaction(conn):
-        device = device_id(conn)
+        device = _own_device(conn, place)
         # Read first, write after: a newer format is refused before anything is written.
         imported = read_changes(conn, place, device)
         # Export before taking in what was read: this device's changes were made without
@@ -530,7 +545,9 @@ def _sync(conn: sqlite3.Connection, place: SyncFolder, folder: Path, now: dateti
         try:
             place.prepare(device)  # seen by the others from its first sync, even if empty
             if exported:
-                chunk = place.write_chunk(device, [c.to_line() for c in exported]).name
+                written = place.write_chunk(device, [c.to_line() for c in exported])
+                chunk = written.name
+                set_meta(conn, LAST_CHUNK_KEY, str(int(written.name.split(".", 1)[0])))
         except BaseException:
             if fresh:  # this device id is rolled back with the rest: leave no trace of it
                 with contextlib.suppress(OSError):
