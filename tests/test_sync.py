@@ -889,3 +889,29 @@ def test_a_copy_of_a_synced_database_becomes_a_device_of_its_own(devices, tmp_pa
     assert a.dump() == copy.dump()
     assert a.entry("oasis-2002")["rating"] == 8 and a.entry("poetry-2010") is not None
     copy.conn.close()
+
+
+def test_one_list_imported_on_both_machines_under_two_names(devices):
+    from kwatch.db import transaction
+
+    a, b = devices(2)
+
+    def import_list(list_id):
+        def write(conn):
+            with transaction(conn):
+                conn.execute(
+                    "INSERT INTO lists (id, name, created_on, source) VALUES (?, ?, ?, ?)",
+                    (list_id, list_id, "2026-12-01", "letterboxd:https://boxd.it/list1"),
+                )
+
+        return write
+
+    a.do("import", import_list("weekend"))
+    b.do("import", import_list("weekend-2"))
+    sync_all(a, b)
+    assert a.dump() == b.dump()
+    rows = a.conn.execute("SELECT id, source FROM lists ORDER BY id").fetchall()
+    assert [tuple(r) for r in rows] == [
+        ("weekend", "letterboxd:https://boxd.it/list1"),
+        ("weekend-2", None),
+    ]
