@@ -174,3 +174,28 @@ def test_the_sdist_carries_everything_its_tests_need(tmp_path):
         text=True,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+
+
+def test_the_command_module_map_names_where_each_command_is_defined():
+    """kwatch.cli.main imports only the module COMMAND_MODULES names for the command run; a
+    command missing from the map would still work, but load every module."""
+    import kwatch.cli as cli
+
+    app = cli.app
+    defined = {cli._command_name(c): c.callback.__module__ for c in app.registered_commands}
+    for group in app.registered_groups:
+        defined[group.name] = group.typer_instance.registered_commands[0].callback.__module__
+    assert {name: f"kwatch.cli.{m}" for name, m in cli.COMMAND_MODULES.items()} == defined
+    assert set(cli.COMMAND_MODULES.values()) <= set(cli.ALL_MODULES)
+
+
+def test_a_command_run_imports_only_its_own_command_module(tmp_path):
+    modules = _imported_modules("list", "--json", tmp_path=tmp_path)
+    command_modules = {m for m in modules if m.startswith("kwatch.cli.")}
+    assert command_modules <= {
+        "kwatch.cli.library",
+        "kwatch.cli.root",
+        "kwatch.cli.common",
+        "kwatch.cli.usage",
+        "kwatch.cli.complete",
+    }

@@ -135,14 +135,13 @@ def test_real_export_imports_every_kind_of_thing_once(run):
 
 
 @needs_lb
-def test_real_export_imports_in_well_under_two_seconds(conn):
+def test_real_export_imports_every_viewing_through_the_core(conn):
+    # Its speed is measured by benchmarks/bench_import.py, not asserted here: a timing in a
+    # test fails on a loaded machine and proves nothing on a fast one.
     from kwatch.transfer.engine import import_letterboxd
 
-    start = time.perf_counter()
     report = import_letterboxd(conn, LB, today=TODAY_DATE)
-    elapsed = time.perf_counter() - start
     assert report.counts["viewings"]["added"] == 2132
-    assert elapsed < 2.0, f"took {elapsed:.2f} s"
 
 
 @needs_lb

@@ -5,7 +5,6 @@ from typing import Annotated
 import typer
 
 from kwatch import output
-from kwatch.cli import app
 from kwatch.cli.common import (
     AvoidOpt,
     DecadeOpt,
@@ -35,6 +34,7 @@ from kwatch.cli.complete import (
     complete_theme,
     complete_title,
 )
+from kwatch.cli.root import app
 
 TitleArg = Annotated[
     str,

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kwatch import output
-from kwatch.cli import app
 from kwatch.cli.common import JsonFlag, clock_today, handle_errors, state
+from kwatch.cli.root import app
 
 if TYPE_CHECKING:
     from kwatch.transfer.report import ImportReport
