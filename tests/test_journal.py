@@ -62,7 +62,7 @@ command = st.one_of(
     st.tuples(st.just("watched"), title, st.just("--on"), day, st.just("--rating"), rating),
     st.tuples(st.just("rate"), title, rating),
     st.tuples(st.just("status"), title, status),
-    st.tuples(st.just("remove"), title),
+    st.tuples(st.just("remove"), title, st.just("--yes")),
     st.tuples(st.just("release"), title, st.sampled_from(["2027-03", "2027-summer"])),
     st.tuples(
         st.just("add"),
