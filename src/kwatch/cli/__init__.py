@@ -63,6 +63,7 @@ from kwatch.cli import finding as _finding  # noqa: E402,F401
 from kwatch.cli import history as _history  # noqa: E402,F401
 from kwatch.cli import library as _library  # noqa: E402,F401
 from kwatch.cli import lists as _lists  # noqa: E402,F401
+from kwatch.cli import own_titles as _own_titles  # noqa: E402,F401
 from kwatch.cli import records as _records  # noqa: E402,F401
 from kwatch.cli import refresh as _refresh  # noqa: E402,F401
 from kwatch.cli import releases as _releases  # noqa: E402,F401
