@@ -256,6 +256,7 @@ def test_merge_moves_everything_and_states_who_won(run, db_path, monkeypatch):
     assert [v["rewatch"] for v in entry["viewings"]] == [False, True]
     assert entry["tags"] == ["a", "b"] and len(entry["notes"]) == 1
     assert entry["rating"] == 2.5 and entry["status"] == "on-hold" and entry["priority"] == 5
+    assert entry["status_history"][-1] == {"status": "on-hold", "changed_on": "2026-11-25"}
     assert doc["moved"]["viewings"] == 1 and doc["moved"]["lists"] == 1
     items = ok(run("lists", "show", "Faves", "--json")).json()["items"]
     assert [i["id"] for i in items] == ["oasis-2002"]
@@ -410,3 +411,33 @@ def test_custom_refuses_to_shadow_a_catalogue_title_unless_forced(run, db_path):
         "oldboy-2030"
     )
     assert ok(run("add", "Oldboy", "--custom", "--force", "--json")).json()["id"] == "oldboy"
+
+
+def test_an_import_completes_a_planned_title_since_its_viewing_not_the_import_day(run, tmp_path):
+    ok(run("add", "Oasis"))  # planned since today, 2026-11-22
+    diary = tmp_path / "diary.csv"
+    diary.write_text(
+        "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date\n"
+        "2024-01-02,Oasis,2002,https://boxd.it/x1,4.5,,,2024-01-01\n",
+        encoding="utf-8",
+    )
+    ok(run("import", "letterboxd", str(diary)))
+    entry = ok(run("show", "Oasis", "--json")).json()["entry"]
+    assert entry["status"] == "completed"
+    assert entry["status_history"][-1] == {"status": "completed", "changed_on": "2024-01-01"}
+
+
+def test_merge_keeps_the_since_of_the_status_that_won(run, monkeypatch):
+    monkeypatch.setenv("KWATCH_TODAY", "2026-11-25")
+    ok(run("add", "Oasis"))
+    ok(run("status", "Oasis", "dropped"))  # dated later than Oasis Dup's: it wins
+    # Recorded afterwards (a clock set back, or an import) with earlier dates.
+    monkeypatch.setenv("KWATCH_TODAY", "2026-11-20")
+    ok(run("add", "Oasis Dup", "--custom", "--year", "2002", "--force"))
+    ok(run("status", "Oasis Dup", "watching"))
+    doc = ok(run("merge", "Oasis", "Oasis Dup", "--json")).json()
+    entry = doc["entry"]
+    assert doc["status_from"] == "oasis-2002" and entry["status"] == "dropped"
+    assert entry["status_history"][-1] == {"status": "dropped", "changed_on": "2026-11-25"}
+    assert len(entry["status_history"]) == 4  # nothing lost
+    assert "dropped (since 2026-11-25)" in ok(run("show", "Oasis")).stdout

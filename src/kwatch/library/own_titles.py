@@ -115,6 +115,15 @@ def merge_titles(conn: sqlite3.Connection, keep: Title, merge: Title) -> MergeRe
     moved: dict[str, int] = {}
     with transaction(conn):
         row_a, row_b = _entry_row(conn, a), _entry_row(conn, b)
+        history = {
+            side: [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM status_history WHERE title_id = ? ORDER BY id", (side,)
+                )
+            ]
+            for side in (a, b)
+        }
         rating_from = status_from = None
         if row_b is not None:
             entry_b = get_entry(conn, b)
@@ -162,6 +171,10 @@ def merge_titles(conn: sqlite3.Connection, keep: Title, merge: Title) -> MergeRe
             moved[kind] = conn.execute(
                 f"UPDATE {table} SET title_id = ? WHERE title_id = ?", (a, b)
             ).rowcount
+        if status_from is not None and row_a is not None and row_b is not None:
+            # `show` reads the status's "since" from the last change recorded: the winner's
+            # changes go after the other's, in their own order.
+            _move_to_end(conn, a, history[status_from])
         # Likes, list places and releases: one per title (or per list, or type and region).
         if conn.execute("SELECT 1 FROM likes WHERE title_id = ?", (a,)).fetchone():
             conn.execute("DELETE FROM likes WHERE title_id = ?", (b,))
@@ -230,3 +243,16 @@ def _drop_list_place(conn: sqlite3.Connection, list_id: str, title_id: str) -> N
 
     conn.execute("DELETE FROM list_items WHERE list_id = ? AND title_id = ?", (list_id, title_id))
     _renumber(conn, list_id, _order(conn, list_id))
+
+
+def _move_to_end(conn: sqlite3.Connection, title_id: str, history_ids: list[int]) -> None:
+    rows = [
+        conn.execute("SELECT status, changed_on FROM status_history WHERE id = ?", (i,)).fetchone()
+        for i in history_ids
+    ]
+    for history_id in history_ids:
+        conn.execute("DELETE FROM status_history WHERE id = ?", (history_id,))
+    conn.executemany(
+        "INSERT INTO status_history (title_id, status, changed_on) VALUES (?,?,?)",
+        [(title_id, r[0], r[1]) for r in rows],
+    )
