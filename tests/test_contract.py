@@ -16,7 +16,7 @@ from kwatch.output import SCHEMA_VERSION
 INVOCATIONS = [
     ("add", ["add", "Oasis", "--tag", "x", "--note", "[rec]"]),
     ("add", ["add", "New One", "--custom", "--year", "2027", "--release", "2027-03"]),
-    ("remove", ["remove", "Poetry"]),
+    ("remove", ["remove", "Poetry", "--yes"]),
     ("list", ["list"]),
     ("list", ["list", "--status", "dropped"]),
     ("watched", ["watched", "Oasis", "--on", "2024-05", "--rating", "4.5"]),
@@ -125,7 +125,7 @@ def test_schema_command(run):
 
 # Pinned: a change to any schema must be deliberate. Bump output.SCHEMA_VERSION when a change
 # can break a reader, note it in CHANGELOG.md, then update the digest here.
-PINNED_DIGEST = "762fd49f2bf90ba934003365a91478d431b439920cc02ca76bc4224fce27cbb8"
+PINNED_DIGEST = "b8a8fdd6dc3ffc9311e254a912ca59057190dc3066569d802596334eb19b4123"
 
 
 def _digest() -> str:

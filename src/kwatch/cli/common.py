@@ -194,6 +194,17 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def given_options(ctx: typer.Context, names: list[str]) -> list[str]:
+    """The flags (as typed: --runtime) of the parameters `names` given on the command line."""
+    flags = []
+    for param in ctx.command.params:
+        if param.name in names:
+            source = getattr(ctx.get_parameter_source(param.name or ""), "name", "")
+            if source == "COMMANDLINE":
+                flags.append(param.opts[0])
+    return flags
+
+
 def _command_line(ctx: typer.Context) -> str:
     """The command as typed, near enough: its arguments and the options given."""
     from typer.core import TyperArgument as Argument  # typer carries its own copy of Click
