@@ -75,15 +75,23 @@ def _create_private(path: Path) -> None:
         pass  # sqlite3.connect reports the real problem, with the path
 
 
-def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
-    """A consistent copy through SQLite's backup API, safe while others write."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _create_private(target)
-    dest = sqlite3.connect(target)
-    try:
-        conn.backup(dest)
-    finally:
-        dest.close()
+def backup_to(conn: sqlite3.Connection, target: Path, *, verify: bool = False) -> Path:
+    """A consistent copy through SQLite's backup API, safe while others write. The copy is made
+    in a temporary file beside `target` and renamed over it only once complete, so a backup
+    that fails or is interrupted leaves no half-written or empty file (kwatch.files). `verify`
+    checks the copy (PRAGMA quick_check) before it replaces anything."""
+    from kwatch.files import replacing
+
+    with replacing(target) as temp:
+        dest = sqlite3.connect(temp)
+        try:
+            conn.backup(dest)
+            if verify:
+                verdict = dest.execute("PRAGMA quick_check").fetchone()[0]
+                if verdict != "ok":
+                    raise DatabaseError(f"the copy failed its integrity check ({verdict}).")
+        finally:
+            dest.close()
     return target
 
 
