@@ -4,6 +4,8 @@ command changes nothing; a full disk, a busy database and a mistyped --db are ex
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import stat
@@ -153,3 +155,59 @@ def test_an_interrupted_migration_backup_leaves_no_empty_bak(tmp_path, monkeypat
         db.open_database(path)
     assert sorted(p.name for p in path.parent.iterdir()) == ["kwatch.db"]
     assert db_snapshot(path) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# Text in files: calendars carry no raw control characters, CSV cells are never formulas
+
+HOSTILE_TITLE = "Evil\x1b]52;c;ZWNobyBwd25lZA==\x07\x1b[31m Red\rtitle\x0b\x7f\x9b"
+
+
+def test_the_calendar_carries_no_raw_control_characters(run, tmp_path):
+    import icalendar
+    import vobject
+
+    added = ok(run("add", HOSTILE_TITLE, "--custom", "--year", "2026", "--json")).json()
+    ok(run("release", added["id"], "2026-12-24", "--note", "Netflix\x1b[5m\x00x\x08"))
+    target = tmp_path / "k.ics"
+    ok(run("calendar", "-o", str(target)))
+    data = target.read_bytes()
+    allowed = {0x09, 0x0A, 0x0D}
+    assert not [b for b in data if (b < 0x20 and b not in allowed) or b == 0x7F]
+    assert all(line.endswith(b"\r") or not line for line in data.split(b"\n"))  # CRLF only
+    text = data.decode("utf-8")
+    assert not any(0x80 <= ord(ch) < 0xA0 for ch in text)
+    (event,) = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    assert "Evil" in str(event["summary"]) and "\x1b" not in str(event["summary"])
+    assert "\\x1b" in str(event["description"])  # shown as a visible escape, not dropped
+    parsed = vobject.readOne(text)
+    assert "\x1b" not in parsed.vevent.summary.value
+
+
+FORMULA = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+@pytest.mark.parametrize(
+    "dangerous", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "\n=1", "\uff1d1+1", "\uff0b1"]
+)
+def test_csv_exports_never_start_a_cell_with_a_formula(run, tmp_path, dangerous):
+    added = run(
+        "add",
+        "--custom",
+        "--year",
+        "2020",
+        f"--tag={dangerous}",
+        f"--note={dangerous}",
+        "--json",
+        "--",
+        dangerous + " film",
+    )
+    stored = ok(added).json()["title"]  # stored as typed, less surrounding white space
+    target = tmp_path / "e.csv"
+    ok(run("export", "-f", "csv", "-o", str(target)))
+    rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8"), newline="")))
+    header, (row,) = rows[0], rows[1:]
+    title = row[header.index("title")]
+    assert title == ("'" + stored if stored.startswith(FORMULA) else stored)
+    assert row[header.index("notes")] == "'" + dangerous
+    assert not [cell for cell in row if cell.startswith(FORMULA)]

@@ -23,8 +23,13 @@ CSV_COLUMNS = (
     "last_viewed",
     "notes",
 )
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection). The
+# full-width forms count: spreadsheets in CJK locales fold them to ASCII before parsing, and a
+# leading line break is skipped by some, which would expose the "=" after it.
+FORMULA_STARTS = (
+    "=", "+", "-", "@", "\t", "\r", "\n",
+    "\uff1d", "\uff0b", "\uff0d", "\uff20",
+)  # fmt: skip
 
 
 def safe_cell(value: object) -> str:
