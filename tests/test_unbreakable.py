@@ -8,7 +8,9 @@ import csv
 import io
 import json
 import os
+import sqlite3
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -211,3 +213,171 @@ def test_csv_exports_never_start_a_cell_with_a_formula(run, tmp_path, dangerous)
     assert title == ("'" + stored if stored.startswith(FORMULA) else stored)
     assert row[header.index("notes")] == "'" + dangerous
     assert not [cell for cell in row if cell.startswith(FORMULA)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs: one clear line, never a traceback
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--max-runtime", HUGE],
+        ["pick", "--max-runtime", HUGE],
+        ["search", "night", "--max-runtime", HUGE],
+        ["list", "--year", HUGE],
+        ["stats", "--year", HUGE],
+        ["upcoming", "--days", HUGE],
+        ["calendar", "--days", HUGE],
+        ["remind", "--days", HUGE],
+        ["upcoming", "--recent", HUGE],
+        ["add", "New Film", "--custom", "--year", HUGE],
+        ["add", "New Film", "--custom", "--year", "2020", "--runtime", HUGE],
+        ["add", "New Film", "--custom", "--year", "0"],
+        ["undo", HUGE],
+        ["list", "--limit", "\u00b2"],
+        ["watched", "Oasis", "--on", "\uff12\uff10\uff12\uff10-01-01"],
+        ["watched", "Oasis", "--on", "0000-01-01"],
+        ["watched", "Oasis", "--on", "0000"],
+        ["add", "Oasis", "--note", "a\x00b", "--tag", "\x00"],
+        ["search", "\x00"],
+    ],
+)
+def test_hostile_numbers_and_dates_give_one_line(run, db_path, library, args):
+    before = db_snapshot(db_path)
+    result = run(*args)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    if result.exit_code != 0:
+        one_line_error(result, (1, 2))
+        assert db_snapshot(db_path) == before
+
+
+@pytest.mark.parametrize("args", [["search", HUGE, "--limit", HUGE], ["list", "--limit", HUGE]])
+def test_a_limit_beyond_any_library_is_all_rows(run, library, args):
+    ok(run(*args))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [b"search", b"\xff\xfe"],
+        [b"add", b"Bl\xffeak"],
+        [b"add", b"X\xed\xa0\x80", b"--custom", b"--year", b"2020"],
+        [b"watched", b"Oasis", b"--note", b"\xc3"],
+        [b"show", b"\xff", b"--json"],
+    ],
+)
+def test_arguments_that_are_not_utf8_are_refused_in_one_line(tmp_path, argv):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "kwatch", *argv], capture_output=True, timeout=60
+    )
+    stderr = result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 2 and b"Traceback" not in result.stderr, stderr
+    assert len(stderr.strip().splitlines()) == 1 and "UTF-8" in stderr
+
+
+def test_a_file_name_may_be_any_bytes(tmp_path):
+    import subprocess
+    import sys
+
+    target = os.fsencode(tmp_path) + b"/\xff.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "kwatch", b"export", b"-o", target],
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert os.path.exists(target)
+
+
+@pytest.mark.parametrize("today", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["upcoming"],
+        ["calendar"],
+        ["remind"],
+        ["stats"],
+        ["pick"],
+        ["watched", "Bleak Night"],
+        ["add", "Oasis"],
+        ["history"],
+        ["export"],
+    ],
+)
+def test_kwatch_today_at_the_ends_of_the_calendar(run, monkeypatch, library, today, args):
+    monkeypatch.setenv("KWATCH_TODAY", today)
+    result = run(*args)
+    assert result.exit_code in (0, 1, 2)
+    assert "Traceback" not in result.stdout + result.stderr
+    if result.exit_code:
+        one_line_error(result, (1, 2))
+
+
+def test_a_deeply_nested_catalogue_file_is_skipped_with_a_warning(run, tmp_path, library):
+    folder = tmp_path / "user-catalogue"
+    folder.mkdir(exist_ok=True)
+    (folder / "deep.toml").write_text("a = " + "[" * 5000 + "]" * 5000 + "\n")
+    (folder / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    result = ok(run("list"))
+    assert "Bleak Night" in result.stdout
+    assert "deep.toml" in result.stderr and "nested too deeply" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_deeply_nested_kwatch_export_is_refused(run, tmp_path, db_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    one_line_error(run("import", "kwatch", str(deep)), 2)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+@pytest.mark.parametrize("service", ["letterboxd", "imdb", "kwatch"])
+def test_a_device_or_fifo_given_as_an_import_file_is_refused_without_reading(
+    run, tmp_path, kind, service
+):
+    path = tmp_path / "export"
+    if kind == "fifo":
+        os.mkfifo(path)  # opening it would wait for a writer for ever
+    else:
+        path = Path("/dev/zero")  # reading it never ends; only read from, never written
+    line = one_line_error(run("import", service, str(path)), 2)
+    assert "not a regular file" in line
+
+
+def test_unreadable_entries_in_an_import_folder_are_left_out(run, tmp_path, db_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "watched.csv").write_text(
+        "Date,Name,Year,Letterboxd URI\n2024-01-01,Bleak Night,2011,https://boxd.it/abc\n"
+    )
+    (folder / "diary.csv").symlink_to(tmp_path / "missing.csv")  # dangling
+    os.mkfifo(folder / "ratings.csv")  # would hang if opened
+    result = ok(run("import", "letterboxd", str(folder), "--json"))
+    assert result.json()["added"] == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# A command that fails changes nothing
+
+
+def test_add_custom_that_fails_after_the_title_leaves_nothing(run, db_path, monkeypatch):
+    import kwatch.library
+
+    ok(run("add", "Bleak Night"))
+    before = db_snapshot(db_path)
+
+    def disk_full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(kwatch.library, "add", disk_full)
+    result = run("add", "My Own Film", "--custom", "--year", "2024")
+    one_line_error(result)
+    assert db_snapshot(db_path) == before

@@ -156,15 +156,36 @@ def open_database(path: Path, *, stop_before: str | None = None) -> sqlite3.Conn
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """All-or-nothing: BEGIN IMMEDIATE, COMMIT on success, ROLLBACK on any exception."""
+    """All-or-nothing: BEGIN IMMEDIATE, COMMIT on success, ROLLBACK on any exception. Inside
+    another transaction it is a savepoint, so a command can make several core calls one
+    change (`add --custom` creates the title and the entry, or neither)."""
+    if conn.in_transaction:
+        conn.execute("SAVEPOINT nested")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK TO nested")
+            conn.execute("RELEASE nested")
+            raise
+        else:
+            conn.execute("RELEASE nested")
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
     else:
         conn.execute("COMMIT")
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # SQLite may already have rolled back by itself (SQLITE_FULL, SQLITE_IOERR...): then there
+    # is nothing to roll back, and ROLLBACK would raise "no transaction is active" and hide the
+    # real error.
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
 
 
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:

@@ -131,7 +131,12 @@ def add(
                     origin="user",
                 )
             )
-        with transaction(conn):
+    from kwatch.library import find_entry
+
+    # One transaction: a title of the user's own and its entry are made together, or (when
+    # the entry cannot be) neither is.
+    with transaction(conn):
+        if custom:
             found = add_custom_title(
                 conn,
                 title=title,
@@ -143,12 +148,10 @@ def add(
                 themes=list(theme or []),
                 releases=releases,
             )
-    else:
-        found = resolve_title(ctx, title)
-    from kwatch.library import find_entry
-
-    before = find_entry(conn, found.id)
-    result = add_entry(conn, found, today=today, priority=priority, tags=tag, note=note)
+        else:
+            found = resolve_title(ctx, title)
+        before = find_entry(conn, found.id)
+        result = add_entry(conn, found, today=today, priority=priority, tags=tag, note=note)
     if as_json:
         output.emit_json({**result.entry.to_dict(), "created": result.created})
         return

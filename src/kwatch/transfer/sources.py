@@ -44,6 +44,21 @@ class ImportPlan:
     warnings: tuple[str, ...]
 
 
+def require_regular_file(path: Path) -> None:
+    """Refuse, before reading a byte, what is not a regular file: /dev/zero never ends and a
+    FIFO waits for a writer, so reading either would hang."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}.") from None
+    if not stat.S_ISREG(mode):
+        raise InvalidInput(
+            f"{path} is not a regular file (a device, FIFO or socket); give the export file."
+        )
+
+
 def find_sources(path: Path) -> tuple[list[Source], str]:
     """The CSV files under `path`: a folder, a ZIP, or one file. Returns (sources, container)."""
     if not path.exists():
@@ -51,6 +66,8 @@ def find_sources(path: Path) -> tuple[list[Source], str]:
             f"{path} does not exist; give the export ZIP, the folder it unzips to, or one CSV file."
         )
     if path.is_dir():
+        # Only regular files: a FIFO or device named *.csv would hang the import, and a
+        # dangling symlink cannot be read (is_file() is False for all of them).
         files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".csv")
         return [
             Source(
@@ -60,6 +77,7 @@ def find_sources(path: Path) -> tuple[list[Source], str]:
             )
             for p in files
         ], "folder"
+    require_regular_file(path)
     if zipfile.is_zipfile(path):
         try:
             with zipfile.ZipFile(path) as archive:
