@@ -381,3 +381,67 @@ def test_add_custom_that_fails_after_the_title_leaves_nothing(run, db_path, monk
     result = run("add", "My Own Film", "--custom", "--year", "2024")
     one_line_error(result)
     assert db_snapshot(db_path) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# Import limits: a hostile file fails fast, in little memory, naming the limit
+
+
+def _zip_with(path: Path, name: str, chunk: bytes, count: int) -> Path:
+    import zipfile
+
+    with (
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+        archive.open(name, "w", force_zip64=True) as member,
+    ):
+        member.write(b"Date,Name,Year,Letterboxd URI\n")
+        for _ in range(count):
+            member.write(chunk)
+    return path
+
+
+def test_a_zip_bomb_is_refused_before_decompressing(run, tmp_path, db_path):
+    import time
+
+    # 200 MB of one repeated byte: one line, about 200 KB compressed.
+    bomb = _zip_with(tmp_path / "bomb.zip", "watched.csv", b"a" * (1 << 20), 200)
+    assert bomb.stat().st_size < 2 << 20
+    before = db_snapshot(db_path)
+    started = time.process_time()
+    line = one_line_error(run("import", "letterboxd", str(bomb)), 2)
+    assert time.process_time() - started < 1.0
+    assert "200 times" in line and "watched.csv" in line
+    assert db_snapshot(db_path) == before
+
+
+def test_a_zip_over_the_size_limit_is_refused(run, tmp_path, monkeypatch):
+    from kwatch.transfer import sources
+
+    monkeypatch.setattr(sources, "MAX_MEMBER_BYTES", 1 << 20)
+    big = _zip_with(tmp_path / "big.zip", "watched.csv", os.urandom(1 << 16).hex().encode(), 20)
+    line = one_line_error(run("import", "letterboxd", str(big)), 2)
+    assert f"{1 << 20:,} bytes" in line
+
+
+@pytest.mark.parametrize("container", ["file", "zip"])
+def test_a_line_over_the_limit_fails_fast_naming_it(run, tmp_path, monkeypatch, container):
+    import tracemalloc
+
+    from kwatch.transfer import sources
+
+    monkeypatch.setattr(sources, "MAX_LINE_BYTES", 1 << 20)
+    # 8 MB in one line that compresses only 2 times (hex of random bytes): no ratio limit.
+    line_chunk = os.urandom(1 << 15).hex().encode()
+    if container == "zip":
+        path = _zip_with(tmp_path / "long.zip", "diary.csv", line_chunk, 128)
+    else:
+        path = tmp_path / "diary.csv"
+        path.write_bytes(b"Date,Name,Year,Letterboxd URI\n" + line_chunk * 128)
+    tracemalloc.start()
+    try:
+        line = one_line_error(run("import", "letterboxd", str(path)), 2)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert f"{1 << 20:,} bytes" in line and "line" in line
+    assert peak < 6 << 20  # never the whole 8 MB line
