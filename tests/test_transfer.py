@@ -950,6 +950,9 @@ def test_backup_default_path_has_todays_date(run, db_path, started):
 
 def test_backup_to_a_path_or_folder(run, tmp_path, db_path, started):
     target = tmp_path / "copies" / "mine.db"
+    missing = run("backup", str(target))  # a folder that does not exist is not made up
+    assert missing.exit_code == 1 and "does not exist" in missing.stderr
+    target.parent.mkdir()
     assert run("backup", str(target)).exit_code == 0
     assert db_snapshot(target) == started
     again = run("backup", str(target))

@@ -161,7 +161,12 @@ def add(
                     origin="user",
                 )
             )
-        with transaction(conn):
+    from kwatch.library import find_entry
+
+    # One transaction: a title of the user's own and its entry are made together, or (when
+    # the entry cannot be) neither is.
+    with transaction(conn):
+        if custom:
             found = add_custom_title(
                 conn,
                 title=title,
@@ -174,16 +179,14 @@ def add(
                 releases=releases,
                 force=force,
             )
-    elif year is not None:
-        from kwatch.titles import resolve_with_year
+        elif year is not None:
+            from kwatch.titles import resolve_with_year
 
-        found = resolve_with_year(conn, title, year)
-    else:
-        found = resolve_title(ctx, title)
-    from kwatch.library import find_entry
-
-    before = find_entry(conn, found.id)
-    result = add_entry(conn, found, today=today, priority=priority, tags=tag, note=note)
+            found = resolve_with_year(conn, title, year)
+        else:
+            found = resolve_title(ctx, title)
+        before = find_entry(conn, found.id)
+        result = add_entry(conn, found, today=today, priority=priority, tags=tag, note=note)
     if as_json:
         output.emit_json({**result.entry.to_dict(), "created": result.created})
         return

@@ -279,6 +279,12 @@ def add_custom_title(
 
     if not title.strip():
         raise InvalidInput("the title is empty; give the film's English title.")
+    from kwatch.values import FIRST_YEAR, LAST_YEAR, MAX_RUNTIME
+
+    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidInput(f"--year {year} is out of range: give {FIRST_YEAR} to {LAST_YEAR}.")
+    if runtime_min is not None and not 0 < runtime_min <= MAX_RUNTIME:
+        raise InvalidInput(f"--runtime {runtime_min} is not a runtime: give 1 to {MAX_RUNTIME}.")
     if not force:
         _refuse_shadowing(conn, title, year)
     base = slugify(title) or name_key(title)
