@@ -149,7 +149,7 @@ def name_keys(title: Title) -> list[tuple[str, str]]:
         ("original", [title.original_title] if title.original_title else []),
         ("romanized", [title.romanized_title] if title.romanized_title else []),
     ):
-        keys.extend((name_key(n), kind) for n in names if name_key(n))
+        keys.extend((key, kind) for key in map(name_key, names) if key)
     if title.original_title and has_hangul(title.original_title):
         keys.append((hangul_initials(title.original_title), "initials"))
     return list(dict.fromkeys(keys))
