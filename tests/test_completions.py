@@ -167,7 +167,13 @@ def test_every_theme_option_completes_themes() -> None:
 
 
 def test_every_status_parameter_completes_statuses() -> None:
-    _check_kind(lambda p: _names(p) & {"status", "--status"}, "on", "on-hold", "a status")
+    # A flag takes no value (`kwatch sync --status` shows the sync's state).
+    _check_kind(
+        lambda p: _names(p) & {"status", "--status"} and not getattr(p, "is_flag", False),
+        "on",
+        "on-hold",
+        "a status",
+    )
 
 
 def test_every_release_type_option_completes_release_types() -> None:

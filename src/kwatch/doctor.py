@@ -182,10 +182,27 @@ def check_catalogue() -> list[Check]:
     return checks
 
 
-def check_sync_folder() -> Check:
-    folder = os.environ.get("KWATCH_SYNC_DIR")
+def _remembered_sync_folder(db_path: Path) -> str | None:
+    """The folder `kwatch sync DIR` remembered, read without writing (None if unknown)."""
+    if not db_path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(db_path.absolute().as_uri() + "?mode=ro", uri=True, timeout=5)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'sync_dir'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None  # the database check says what is wrong with the file
+    return row[0] if row else None
+
+
+def check_sync_folder(db_path: Path | None = None) -> Check:
+    folder = os.environ.get("KWATCH_SYNC_DIR") or (
+        _remembered_sync_folder(db_path) if db_path is not None else None
+    )
     if not folder:
-        return Check("sync folder", OK, "not set up (KWATCH_SYNC_DIR)")
+        return Check("sync folder", OK, "not set up (kwatch sync DIR, or KWATCH_SYNC_DIR)")
     path = Path(folder).expanduser()
     if not path.is_dir():
         return Check(
@@ -201,5 +218,5 @@ def diagnose(db_path: Path) -> list[Check]:
         *check_database(db_path),
         stray_files(db_path.parent, db_path.name),
         *check_catalogue(),
-        check_sync_folder(),
+        check_sync_folder(db_path),
     ]

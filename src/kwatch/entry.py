@@ -88,6 +88,13 @@ def quiet_remind(argv: list[str]) -> bool:
 def main() -> None:
     if quiet_remind(sys.argv[1:]):
         return
+    if sys.argv[1:2] == ["sync"] or "sync" in sys.argv[1:4]:
+        from kwatch.sync.quick import nothing_to_sync
+
+        settled = nothing_to_sync(sys.argv[1:])
+        if settled is not None:
+            sys.stderr.write(settled + "\n")
+            return
     from kwatch.cli import main as cli_main
 
     cli_main()

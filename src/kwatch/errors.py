@@ -45,6 +45,12 @@ class DatabaseError(KwatchError):
     code = "database"
 
 
+class SyncError(KwatchError):
+    """The sync folder cannot be used (missing, read-only, full, or from a newer kwatch)."""
+
+    code = "sync"
+
+
 class CatalogueError(KwatchError):
     code = "catalogue"
 

@@ -217,7 +217,10 @@ def _where_rowid(table: str) -> str:
 def _same(row: sqlite3.Row | None, image: dict[str, Any] | None) -> bool:
     if row is None or image is None:
         return row is None and image is None
-    return dict(zip(row.keys(), tuple(row), strict=True)) == image
+    current = dict(zip(row.keys(), tuple(row), strict=True))
+    # An image recorded before a migration added a column (m008's uid) lacks that column:
+    # compare the columns it has.
+    return {column: current.get(column) for column in image} == image
 
 
 def revert(conn: sqlite3.Connection, op: Operation, *, now: datetime) -> str:

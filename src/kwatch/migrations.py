@@ -368,6 +368,73 @@ def m007_journal(db: Database) -> None:
     )
 
 
+# The user's records that SQLite numbers locally (INTEGER PRIMARY KEY): their numbers differ
+# from one machine to the next, so sync needs an id of their own for each (m008).
+STABLE_ID_TABLES = ("entry_notes", "viewings", "status_history", "reviews")
+NEW_UID = "lower(hex(randomblob(16)))"
+
+
+def m008_stable_ids_and_sync(db: Database) -> None:
+    # 1. A stable id (`uid`, 32 random hex digits) for every record numbered locally. It is a
+    #    column default, so every writer gets one without knowing of it, and the journal's
+    #    image of an inserted row already holds it (undo and redo bring back the same uid).
+    #    SQLite's ALTER TABLE cannot add a column with an expression default, so each table is
+    #    rebuilt: same rows, same local numbers (the journal refers to them), same indexes.
+    for table in STABLE_ID_TABLES:
+        sql = db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()[0]
+        indexes = [
+            r[0]
+            for r in db.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+                " AND sql IS NOT NULL",
+                (table,),
+            )
+        ]
+        columns = [r[1] for r in db.execute(f"PRAGMA table_info({table})")]
+        body = sql[sql.index("(") + 1 : sql.rindex(")")].rstrip()
+        db.execute(f"CREATE TABLE {table}_new ({body}, uid TEXT NOT NULL DEFAULT ({NEW_UID}))")
+        names = ", ".join(columns)
+        # Imported records take their id from their import key (see library.bulk), so the
+        # same import on two machines gives the same records.
+        uid = (
+            f"CASE WHEN import_key IS NULL THEN {NEW_UID} ELSE 'import:' || import_key END"
+            if "import_key" in columns
+            else NEW_UID
+        )
+        db.execute(f"INSERT INTO {table}_new ({names}, uid) SELECT {names}, {uid} FROM {table}")
+        db.execute(f"DROP TABLE {table}")
+        db.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
+        for index in indexes:
+            db.execute(index)
+        db.execute(f"CREATE UNIQUE INDEX {table}_uid ON {table}(uid)")
+    # 2. What sync knows (kwatch/sync/): every record change it wrote or read, from every
+    #    device (the merge is a function of this set), and how far each device's file has
+    #    been read. Bookkeeping, not user data: not journaled.
+    _run(
+        db,
+        """
+        -- line: the change as the sync file holds it (checked when read).
+        CREATE TABLE sync_records (
+            tbl TEXT NOT NULL,
+            key TEXT NOT NULL,
+            hlc INTEGER NOT NULL,
+            device TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            line TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX sync_records_change ON sync_records(tbl, key, hlc, device);
+        CREATE TABLE sync_files (
+            device TEXT NOT NULL,
+            name TEXT NOT NULL,
+            read_bytes INTEGER NOT NULL,
+            PRIMARY KEY (device, name)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_search_index,
@@ -376,5 +443,6 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m005_release_refresh,
     m006_source_ids_and_lists,
     m007_journal,
+    m008_stable_ids_and_sync,
 ]
 MIGRATION_NAMES = [m.__name__ for m in MIGRATIONS]

@@ -335,6 +335,40 @@ REMOVED_COUNTS = obj(
     dict.fromkeys(["viewings", "ratings", "notes", "reviews", "tags", "lists_kept"], NONNEG)
 )
 MOVED_COUNTS = {"type": "object", "additionalProperties": NONNEG}
+# Sync (kwatch/sync/): `kwatch sync` reports what it did; `kwatch sync --status` what it knows.
+SYNC_REPORT = top(
+    {
+        "folder": STR,
+        "device": STR,
+        "exported": NONNEG,
+        "chunk": nullable("string"),
+        "read": NONNEG,
+        "new": NONNEG,
+        "applied": NONNEG,
+        "skipped_lines": NONNEG,
+        "kept_both": NONNEG,
+        "devices": NONNEG,
+        "warnings": STRS,
+    }
+)
+SYNC_STATUS = top(
+    {
+        "folder": nullable("string"),
+        "device": nullable("string"),
+        "pending_local": NONNEG,
+        "pending_remote": nullable(NONNEG),
+        "devices": array(
+            obj(
+                {
+                    "device": STR,
+                    "this_device": BOOL,
+                    "last_seen": nullable("string"),
+                    "changes": NONNEG,
+                }
+            )
+        ),
+    }
+)
 
 SCHEMAS: dict[str, Schema] = {
     "add": top({**ENTRY_PROPS, "created": BOOL}),
@@ -511,6 +545,7 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "undo": top({"undone": array(JOURNAL_OP)}),
     "redo": top({"redone": JOURNAL_OP}),
+    "sync": {"oneOf": [SYNC_REPORT, SYNC_STATUS]},
     "releases update": top(
         {
             "dry_run": BOOL,

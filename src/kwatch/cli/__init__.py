@@ -50,6 +50,7 @@ COMMAND_MODULES: dict[str, str] = {
     "calendar": "releases",
     "remind": "releases",
     "stats": "stats",
+    "sync": "sync",
     "export": "transfer",
     "backup": "transfer",
     "import": "transfer",
@@ -68,6 +69,7 @@ ALL_MODULES = (
     "refresh",
     "releases",
     "stats",
+    "sync",
     "transfer",
 )
 

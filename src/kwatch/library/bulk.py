@@ -26,6 +26,10 @@ REPORT_KINDS = (
     "likes",
 )
 Count = Callable[..., None]
+# The stable id (m008) of an imported viewing, note or review comes from its import key, so the
+# same export imported on two machines gives the same records, which sync then merges; one
+# recorded in kwatch gets a random id (the column's default).
+IMPORTED_UID = "CASE WHEN ?{0} IS NULL THEN lower(hex(randomblob(16))) ELSE 'import:' || ?{0} END"
 
 
 class Counts:
@@ -70,7 +74,7 @@ def add_viewings(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
     """(title_id, date, precision, rating, note, rewatch, created_on, import_key) rows."""
     conn.executemany(
         "INSERT INTO viewings (title_id, date, precision, rating, note, rewatch,"
-        " created_on, import_key) VALUES (?,?,?,?,?,?,?,?)",
+        f" created_on, import_key, uid) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,{IMPORTED_UID.format(8)})",
         rows,
     )
 
@@ -88,7 +92,8 @@ def claim_viewings(conn: sqlite3.Connection, pairs: Iterable[tuple[str, int]]) -
 def add_notes(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
     """(title_id, text, created_on, import_key) rows of private notes."""
     conn.executemany(
-        "INSERT INTO entry_notes (title_id, text, created_on, import_key) VALUES (?,?,?,?)",
+        "INSERT INTO entry_notes (title_id, text, created_on, import_key, uid)"
+        f" VALUES (?1,?2,?3,?4,{IMPORTED_UID.format(4)})",
         rows,
     )
 
@@ -101,8 +106,8 @@ def update_notes(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
 def add_reviews(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
     """(title_id, text, original, published_on, spoilers, import_key) rows of public reviews."""
     conn.executemany(
-        "INSERT INTO reviews (title_id, text, original, published_on, spoilers, import_key)"
-        " VALUES (?,?,?,?,?,?)",
+        "INSERT INTO reviews (title_id, text, original, published_on, spoilers, import_key, uid)"
+        f" VALUES (?1,?2,?3,?4,?5,?6,{IMPORTED_UID.format(6)})",
         rows,
     )
 
