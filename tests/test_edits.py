@@ -111,6 +111,7 @@ BAD = [
     (["viewing", "delete", "Oasis", "1", "--on", "2024-03"], 2, "not both"),
     (["viewing", "delete", "Burning"], 1, "not in your library"),
     (["viewing", "edit", "Oasis", "1"], 2, "nothing to change"),
+    (["viewing", "edit", "Oasis", "--rating", "3"], 2, "say which"),
     (["viewing", "edit", "Oasis", "1", "--on", "1990-01-01"], 2, "before Oasis (2002)"),
     (["viewing", "edit", "Oasis", "1", "--on", "2199-01-01"], 2, "in the future"),
     (["viewing", "edit", "Oasis", "1", "--precision", "day"], 2, "fuller date"),
@@ -176,6 +177,8 @@ def test_a_viewing_rating_edit_carries_the_titles_rating_only_when_it_was_that_o
 
 def test_viewing_delete_by_date_and_the_only_one_needs_no_number(run):
     ok(run("watched", "Cart", "--on", "2020-05-01"))
+    edited = ok(run("viewing", "edit", "Cart", "--note", "with Jiwoo", "--json")).json()
+    assert edited["viewings"][0]["note"] == "with Jiwoo" and edited["number"] == 1
     gone = ok(run("viewing", "delete", "Cart", "--json")).json()
     assert gone["viewings"] == [] and gone["before"]["date"] == "2020-05-01"
     assert gone["status"] == "completed"  # the status stays as it is
