@@ -131,6 +131,7 @@ BAD = [
     (["edit", "Oasis", "--year", "2000"], 1, "comes from the catalogue"),
     (["edit", "Our Film"], 2, "nothing to change"),
     (["edit", "Our Film", "--title", " "], 2, "--title is empty"),
+    (["edit", "Our Film", "--title", "Oldboy", "--year", "2003"], 1, "--force"),
     (["edit", "Our Film", "--runtime", "0"], 2, "--runtime 0"),
     (["edit", "Our Film", "--year", "1200"], 2, "--year 1200"),
     (["merge", "our-film-2027", "oasis-2002"], 1, "comes from the catalogue"),
@@ -187,6 +188,7 @@ def test_viewing_delete_by_date_and_the_only_one_needs_no_number(run):
 def test_tags_add_and_remove_say_what_was_already_so(run):
     ok(run("add", "Oasis", "--tag", "a"))
     added = ok(run("tag", "add", "Oasis", "a", "b", "--json")).json()
+    assert ok(run("history", "--json")).json()[0]["command_line"] == "tag add Oasis a b"
     assert added["added"] == ["b"] and added["unchanged"] == ["a"] and added["tags"] == ["a", "b"]
     removed = run("tag", "remove", "Oasis", "b", "zzz")
     assert removed.exit_code == 0 and "had no tag zzz" in removed.stderr
@@ -236,6 +238,8 @@ def test_edit_clears_and_replaces_facts(run, library):
     assert doc["directors"] == ["A", "B"]
     assert sorted(doc["changed"]) == ["directors", "original_title", "year"]
     assert ok(run("show", "우리", "--json")).json()["id"] == "our-film-2027"
+    renamed = run("edit", "Our Film", "--title", "Oldboy", "--year", "2003", "--force", "--json")
+    assert ok(renamed).json()["title"] == "Oldboy"
 
 
 def test_merge_moves_everything_and_states_who_won(run, db_path, monkeypatch):

@@ -280,7 +280,7 @@ def add_custom_title(
     if not title.strip():
         raise InvalidInput("the title is empty; give the film's English title.")
     if not force:
-        _refuse_shadowing(conn, title, year)
+        refuse_shadowing(conn, title, year)
     base = slugify(title) or name_key(title)
     new_id = f"{base}-{year}" if year else base
     existing = conn.execute("SELECT origin FROM titles WHERE id = ?", (new_id,)).fetchone()
@@ -304,7 +304,9 @@ def add_custom_title(
     return get_title(conn, new_id)
 
 
-def _refuse_shadowing(conn: sqlite3.Connection, title: str, year: int | None) -> None:
+def refuse_shadowing(conn: sqlite3.Connection, title: str, year: int | None) -> None:
+    """Refuse a name of one's own that a catalogue title (of about that year) has: it would
+    hide that title from every command that takes a name."""
     from kwatch.titles import find_candidates, titles_by_ids
 
     ids = find_candidates(conn, title)

@@ -40,9 +40,13 @@ def edit_own_title(
     directors: list[str] | None = None,
     original_title: str | object | None = KEEP,
     runtime_min: int | object | None = KEEP,
+    force: bool = False,
 ) -> TitleEdit:
     """Correct the facts of one of the user's own titles. Its id stays as it is (everything
-    recorded refers to it), so renaming or re-dating it loses nothing."""
+    recorded refers to it), so renaming or re-dating it loses nothing. A new name that a
+    catalogue title has (of about that year) is refused unless `force`, as `add --custom`
+    refuses it."""
+    from kwatch.library.entries import refuse_shadowing
     from kwatch.titles import get_title, reindex_titles
 
     _check_own(title, "edited")
@@ -51,6 +55,8 @@ def edit_own_title(
         if not new_title.strip():
             raise InvalidInput("--title is empty; give the film's English title.")
         fields["title"] = new_title.strip()
+        if not force:
+            refuse_shadowing(conn, new_title, title.year if year is KEEP else year)  # type: ignore[arg-type]
     if year is not KEEP:
         if year is not None and not 1870 <= int(year) <= 2200:  # type: ignore[call-overload]
             raise InvalidInput(f"--year {year} is out of range; use 1870-2200.")
