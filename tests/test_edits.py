@@ -434,17 +434,19 @@ def test_an_import_completes_a_planned_title_since_its_viewing_not_the_import_da
     assert entry["status_history"][-1] == {"status": "completed", "changed_on": "2024-01-01"}
 
 
-def test_merge_keeps_the_since_of_the_status_that_won(run, monkeypatch):
-    monkeypatch.setenv("KWATCH_TODAY", "2026-11-25")
-    ok(run("add", "Oasis"))
-    ok(run("status", "Oasis", "dropped"))  # dated later than Oasis Dup's: it wins
-    # Recorded afterwards (a clock set back, or an import) with earlier dates.
-    monkeypatch.setenv("KWATCH_TODAY", "2026-11-20")
-    ok(run("add", "Oasis Dup", "--custom", "--year", "2002", "--force"))
-    ok(run("status", "Oasis Dup", "watching"))
-    doc = ok(run("merge", "Oasis", "Oasis Dup", "--json")).json()
+def test_merge_keeps_the_status_set_last_even_when_it_is_dated_earlier(run):
+    ok(run("add", "Mine", "--custom", "--year", "2020"))  # planned since 2026-11-22
+    ok(run("add", "Mine Too", "--custom", "--year", "2020"))
+    ok(run("watched", "Mine Too", "--on", "2021-01-01"))  # completed since 2021-01-01
+    doc = ok(run("merge", "Mine", "Mine Too", "--json")).json()
     entry = doc["entry"]
-    assert doc["status_from"] == "oasis-2002" and entry["status"] == "dropped"
-    assert entry["status_history"][-1] == {"status": "dropped", "changed_on": "2026-11-25"}
-    assert len(entry["status_history"]) == 4  # nothing lost
-    assert "dropped (since 2026-11-25)" in ok(run("show", "Oasis")).stdout
+    assert doc["status_from"] == "mine-too-2020" and entry["status"] == "completed"
+    assert entry["status_history"][-1] == {"status": "completed", "changed_on": "2021-01-01"}
+    assert len(entry["status_history"]) == 3  # nothing lost
+    assert "completed (since 2021-01-01)" in ok(run("show", "Mine")).stdout
+    # The other way round: the one kept had its status set last.
+    ok(run("undo"))
+    ok(run("status", "Mine", "dropped"))
+    doc = ok(run("merge", "Mine", "Mine Too", "--json")).json()
+    assert doc["status_from"] == "mine-2020" and doc["entry"]["status"] == "dropped"
+    assert doc["entry"]["status_history"][-1]["status"] == "dropped"
