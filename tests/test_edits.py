@@ -189,7 +189,8 @@ def test_tags_add_and_remove_say_what_was_already_so(run):
     ok(run("add", "Oasis", "--tag", "a"))
     added = ok(run("tag", "add", "Oasis", "a", "b", "--json")).json()
     assert ok(run("history", "--json")).json()[0]["command_line"] == "tag add Oasis a b"
-    assert added["added"] == ["b"] and added["unchanged"] == ["a"] and added["tags"] == ["a", "b"]
+    assert added["tags_added"] == ["b"] and added["tags_unchanged"] == ["a"]
+    assert added["tags"] == ["a", "b"]
     removed = run("tag", "remove", "Oasis", "b", "zzz")
     assert removed.exit_code == 0 and "had no tag zzz" in removed.stderr
     assert ok(run("show", "Oasis", "--json")).json()["entry"]["tags"] == ["a"]
@@ -198,7 +199,7 @@ def test_tags_add_and_remove_say_what_was_already_so(run):
 def test_unrate_keeps_the_viewings_ratings_and_a_second_time_is_unchanged(run):
     ok(run("watched", "Oasis", "--on", "2024-03", "--rating", "4"))
     doc = ok(run("unrate", "Oasis", "--json")).json()
-    assert doc["rating"] is None and doc["previous_rating"] == 4 and doc["changed"]
+    assert doc["rating"] is None and doc["previous_rating"] == 4 and doc["rating_cleared"]
     assert doc["viewings"][0]["rating"] == 4
     again = ok(run("unrate", "Oasis"))
     assert "unchanged" in again.stderr
@@ -216,7 +217,7 @@ def test_review_edit_text_becomes_its_original(run, library, db_path):
 
 def test_editing_an_own_title_keeps_its_id_finds_it_by_its_new_name_and_undo_too(run, library):
     doc = ok(run("edit", "Our Film", "--title", "Their Film", "--json")).json()
-    assert doc["id"] == "our-film-2027" and doc["changed"] == ["title"]
+    assert doc["id"] == "our-film-2027" and doc["changed_fields"] == ["title"]
     assert ok(run("show", "Their Film", "--json")).json()["id"] == "our-film-2027"
     assert run("show", "Our Film").exit_code == 1
     ok(run("undo"))
@@ -236,7 +237,7 @@ def test_edit_clears_and_replaces_facts(run, library):
     ).json()
     assert doc["year"] is None and doc["original_title"] == "우리"
     assert doc["directors"] == ["A", "B"]
-    assert sorted(doc["changed"]) == ["directors", "original_title", "year"]
+    assert sorted(doc["changed_fields"]) == ["directors", "original_title", "year"]
     assert ok(run("show", "우리", "--json")).json()["id"] == "our-film-2027"
     renamed = run("edit", "Our Film", "--title", "Oldboy", "--year", "2003", "--force", "--json")
     assert ok(renamed).json()["title"] == "Oldboy"
@@ -312,7 +313,7 @@ def test_remove_with_yes_is_undoable(run, db_path):
     doc = ok(run("remove", "Oasis", "-y", "--json")).json()
     assert doc["removed"] == {
         "viewings": 1,
-        "ratings": 1,
+        "rated": True,
         "notes": 0,
         "reviews": 0,
         "tags": 1,
@@ -341,9 +342,9 @@ def test_setting_the_status_a_title_has_is_an_unchanged_success(run, db_path):
     same = run("status", "Oasis", "completed")
     assert same.exit_code == 0 and "unchanged" in same.stderr
     doc = ok(run("status", "Oasis", "completed", "--json")).json()
-    assert doc["changed"] is False and doc["previous_status"] == "completed"
+    assert doc["status_changed"] is False and doc["previous_status"] == "completed"
     assert db_snapshot(db_path) == before
-    assert ok(run("status", "Oasis", "dropped", "--json")).json()["changed"] is True
+    assert ok(run("status", "Oasis", "dropped", "--json")).json()["status_changed"] is True
 
 
 def test_completed_since_comes_from_the_viewing_date_not_the_day_typed(run):

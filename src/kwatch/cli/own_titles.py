@@ -61,7 +61,7 @@ def edit(
         force=force,
     )
     if as_json:
-        output.emit_json({**result.after.to_dict(), "changed": result.changed})
+        output.emit_json({**result.after.to_dict(), "changed_fields": result.changed})
         return
     what = ", ".join(result.changed) if result.changed else "nothing (the same values)"
     output.message(f"Edited {result.after.label} [{result.after.id}]: {what}{UNDO_HINT}.")

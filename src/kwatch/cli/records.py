@@ -216,7 +216,7 @@ def unrate(ctx: typer.Context, title: TitleArg, as_json: JsonFlag = False) -> No
         output.emit_json(
             {
                 **change.entry.to_dict(),
-                "changed": change.before is not None,
+                "rating_cleared": change.before is not None,
                 "previous_rating": stars(change.before),
             }
         )
@@ -234,8 +234,8 @@ TagsArg = Annotated[list[str], typer.Argument(help="Tags (commas work too).", sh
 def _tag_doc(change: Any, action: str) -> dict[str, Any]:
     return {
         **change.entry.to_dict(),
-        action: change.changed,
-        "unchanged": change.unchanged,
+        f"tags_{action}": change.changed,
+        "tags_unchanged": change.unchanged,
     }
 
 

@@ -121,7 +121,7 @@ def removal_counts(conn: sqlite3.Connection, title: Title) -> dict[str, int]:
     ).fetchone()[0]
     return {
         "viewings": len(entry.viewings),
-        "ratings": int(entry.rating is not None),
+        "rated": int(entry.rating is not None),
         "notes": len(entry.notes),
         "reviews": len(entry.reviews),
         "tags": len(entry.tags),
