@@ -111,6 +111,7 @@ BAD = [
     (["viewing", "delete", "Oasis", "1", "--on", "2024-03"], 2, "not both"),
     (["viewing", "delete", "Burning"], 1, "not in your library"),
     (["viewing", "edit", "Oasis", "1"], 2, "nothing to change"),
+    (["viewing", "edit", "Oasis", "--rating", "3"], 2, "say which"),
     (["viewing", "edit", "Oasis", "1", "--on", "1990-01-01"], 2, "before Oasis (2002)"),
     (["viewing", "edit", "Oasis", "1", "--on", "2199-01-01"], 2, "in the future"),
     (["viewing", "edit", "Oasis", "1", "--precision", "day"], 2, "fuller date"),
@@ -130,6 +131,7 @@ BAD = [
     (["edit", "Oasis", "--year", "2000"], 1, "comes from the catalogue"),
     (["edit", "Our Film"], 2, "nothing to change"),
     (["edit", "Our Film", "--title", " "], 2, "--title is empty"),
+    (["edit", "Our Film", "--title", "Oldboy", "--year", "2003"], 1, "--force"),
     (["edit", "Our Film", "--runtime", "0"], 2, "--runtime 0"),
     (["edit", "Our Film", "--year", "1200"], 2, "--year 1200"),
     (["merge", "our-film-2027", "oasis-2002"], 1, "comes from the catalogue"),
@@ -176,6 +178,8 @@ def test_a_viewing_rating_edit_carries_the_titles_rating_only_when_it_was_that_o
 
 def test_viewing_delete_by_date_and_the_only_one_needs_no_number(run):
     ok(run("watched", "Cart", "--on", "2020-05-01"))
+    edited = ok(run("viewing", "edit", "Cart", "--note", "with Jiwoo", "--json")).json()
+    assert edited["viewings"][0]["note"] == "with Jiwoo" and edited["number"] == 1
     gone = ok(run("viewing", "delete", "Cart", "--json")).json()
     assert gone["viewings"] == [] and gone["before"]["date"] == "2020-05-01"
     assert gone["status"] == "completed"  # the status stays as it is
@@ -184,7 +188,9 @@ def test_viewing_delete_by_date_and_the_only_one_needs_no_number(run):
 def test_tags_add_and_remove_say_what_was_already_so(run):
     ok(run("add", "Oasis", "--tag", "a"))
     added = ok(run("tag", "add", "Oasis", "a", "b", "--json")).json()
-    assert added["added"] == ["b"] and added["unchanged"] == ["a"] and added["tags"] == ["a", "b"]
+    assert ok(run("history", "--json")).json()[0]["command_line"] == "tag add Oasis a b"
+    assert added["tags_added"] == ["b"] and added["tags_unchanged"] == ["a"]
+    assert added["tags"] == ["a", "b"]
     removed = run("tag", "remove", "Oasis", "b", "zzz")
     assert removed.exit_code == 0 and "had no tag zzz" in removed.stderr
     assert ok(run("show", "Oasis", "--json")).json()["entry"]["tags"] == ["a"]
@@ -193,7 +199,7 @@ def test_tags_add_and_remove_say_what_was_already_so(run):
 def test_unrate_keeps_the_viewings_ratings_and_a_second_time_is_unchanged(run):
     ok(run("watched", "Oasis", "--on", "2024-03", "--rating", "4"))
     doc = ok(run("unrate", "Oasis", "--json")).json()
-    assert doc["rating"] is None and doc["previous_rating"] == 4 and doc["changed"]
+    assert doc["rating"] is None and doc["previous_rating"] == 4 and doc["rating_cleared"]
     assert doc["viewings"][0]["rating"] == 4
     again = ok(run("unrate", "Oasis"))
     assert "unchanged" in again.stderr
@@ -211,7 +217,7 @@ def test_review_edit_text_becomes_its_original(run, library, db_path):
 
 def test_editing_an_own_title_keeps_its_id_finds_it_by_its_new_name_and_undo_too(run, library):
     doc = ok(run("edit", "Our Film", "--title", "Their Film", "--json")).json()
-    assert doc["id"] == "our-film-2027" and doc["changed"] == ["title"]
+    assert doc["id"] == "our-film-2027" and doc["changed_fields"] == ["title"]
     assert ok(run("show", "Their Film", "--json")).json()["id"] == "our-film-2027"
     assert run("show", "Our Film").exit_code == 1
     ok(run("undo"))
@@ -231,8 +237,10 @@ def test_edit_clears_and_replaces_facts(run, library):
     ).json()
     assert doc["year"] is None and doc["original_title"] == "우리"
     assert doc["directors"] == ["A", "B"]
-    assert sorted(doc["changed"]) == ["directors", "original_title", "year"]
+    assert sorted(doc["changed_fields"]) == ["directors", "original_title", "year"]
     assert ok(run("show", "우리", "--json")).json()["id"] == "our-film-2027"
+    renamed = run("edit", "Our Film", "--title", "Oldboy", "--year", "2003", "--force", "--json")
+    assert ok(renamed).json()["title"] == "Oldboy"
 
 
 def test_merge_moves_everything_and_states_who_won(run, db_path, monkeypatch):
@@ -305,7 +313,7 @@ def test_remove_with_yes_is_undoable(run, db_path):
     doc = ok(run("remove", "Oasis", "-y", "--json")).json()
     assert doc["removed"] == {
         "viewings": 1,
-        "ratings": 1,
+        "rated": True,
         "notes": 0,
         "reviews": 0,
         "tags": 1,
@@ -334,9 +342,9 @@ def test_setting_the_status_a_title_has_is_an_unchanged_success(run, db_path):
     same = run("status", "Oasis", "completed")
     assert same.exit_code == 0 and "unchanged" in same.stderr
     doc = ok(run("status", "Oasis", "completed", "--json")).json()
-    assert doc["changed"] is False and doc["previous_status"] == "completed"
+    assert doc["status_changed"] is False and doc["previous_status"] == "completed"
     assert db_snapshot(db_path) == before
-    assert ok(run("status", "Oasis", "dropped", "--json")).json()["changed"] is True
+    assert ok(run("status", "Oasis", "dropped", "--json")).json()["status_changed"] is True
 
 
 def test_completed_since_comes_from_the_viewing_date_not_the_day_typed(run):
@@ -427,17 +435,19 @@ def test_an_import_completes_a_planned_title_since_its_viewing_not_the_import_da
     assert entry["status_history"][-1] == {"status": "completed", "changed_on": "2024-01-01"}
 
 
-def test_merge_keeps_the_since_of_the_status_that_won(run, monkeypatch):
-    monkeypatch.setenv("KWATCH_TODAY", "2026-11-25")
-    ok(run("add", "Oasis"))
-    ok(run("status", "Oasis", "dropped"))  # dated later than Oasis Dup's: it wins
-    # Recorded afterwards (a clock set back, or an import) with earlier dates.
-    monkeypatch.setenv("KWATCH_TODAY", "2026-11-20")
-    ok(run("add", "Oasis Dup", "--custom", "--year", "2002", "--force"))
-    ok(run("status", "Oasis Dup", "watching"))
-    doc = ok(run("merge", "Oasis", "Oasis Dup", "--json")).json()
+def test_merge_keeps_the_status_set_last_even_when_it_is_dated_earlier(run):
+    ok(run("add", "Mine", "--custom", "--year", "2020"))  # planned since 2026-11-22
+    ok(run("add", "Mine Too", "--custom", "--year", "2020"))
+    ok(run("watched", "Mine Too", "--on", "2021-01-01"))  # completed since 2021-01-01
+    doc = ok(run("merge", "Mine", "Mine Too", "--json")).json()
     entry = doc["entry"]
-    assert doc["status_from"] == "oasis-2002" and entry["status"] == "dropped"
-    assert entry["status_history"][-1] == {"status": "dropped", "changed_on": "2026-11-25"}
-    assert len(entry["status_history"]) == 4  # nothing lost
-    assert "dropped (since 2026-11-25)" in ok(run("show", "Oasis")).stdout
+    assert doc["status_from"] == "mine-too-2020" and entry["status"] == "completed"
+    assert entry["status_history"][-1] == {"status": "completed", "changed_on": "2021-01-01"}
+    assert len(entry["status_history"]) == 3  # nothing lost
+    assert "completed (since 2021-01-01)" in ok(run("show", "Mine")).stdout
+    # The other way round: the one kept had its status set last.
+    ok(run("undo"))
+    ok(run("status", "Mine", "dropped"))
+    doc = ok(run("merge", "Mine", "Mine Too", "--json")).json()
+    assert doc["status_from"] == "mine-2020" and doc["entry"]["status"] == "dropped"
+    assert doc["entry"]["status_history"][-1]["status"] == "dropped"

@@ -332,7 +332,7 @@ NOTE_CHANGE = top(
     }
 )
 REMOVED_COUNTS = obj(
-    dict.fromkeys(["viewings", "ratings", "notes", "reviews", "tags", "lists_kept"], NONNEG)
+    {**dict.fromkeys(["viewings", "notes", "reviews", "tags", "lists_kept"], NONNEG), "rated": BOOL}
 )
 MOVED_COUNTS = {"type": "object", "additionalProperties": NONNEG}
 # Sync (kwatch/sync/): `kwatch sync` reports what it did; `kwatch sync --status` what it knows.
@@ -376,18 +376,18 @@ SCHEMAS: dict[str, Schema] = {
     "list": items(ENTRY_PROPS),
     "watched": top(ENTRY_PROPS),
     "rate": top({**ENTRY_PROPS, "marked_completed": BOOL, "previous_status": nullable(STATUS)}),
-    "status": top({**ENTRY_PROPS, "changed": BOOL, "previous_status": nullable(STATUS)}),
+    "status": top({**ENTRY_PROPS, "status_changed": BOOL, "previous_status": nullable(STATUS)}),
     "viewing edit": VIEWING_CHANGE,
     "viewing delete": VIEWING_CHANGE,
-    "unrate": top({**ENTRY_PROPS, "changed": BOOL, "previous_rating": STARS}),
-    "tag add": top({**ENTRY_PROPS, "added": STRS, "unchanged": STRS}),
-    "tag remove": top({**ENTRY_PROPS, "removed": STRS, "unchanged": STRS}),
+    "unrate": top({**ENTRY_PROPS, "rating_cleared": BOOL, "previous_rating": STARS}),
+    "tag add": top({**ENTRY_PROPS, "tags_added": STRS, "tags_unchanged": STRS}),
+    "tag remove": top({**ENTRY_PROPS, "tags_removed": STRS, "tags_unchanged": STRS}),
     "note add": NOTE_CHANGE,
     "note edit": NOTE_CHANGE,
     "note delete": NOTE_CHANGE,
     "review edit": NOTE_CHANGE,
     "review delete": NOTE_CHANGE,
-    "edit": top({**TITLE_PROPS, "changed": STRS}),
+    "edit": top({**TITLE_PROPS, "changed_fields": STRS}),
     "merge": top(
         {
             "id": STR,

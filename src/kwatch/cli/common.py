@@ -250,7 +250,8 @@ def _command_line(ctx: typer.Context) -> str:
     """The command as typed, near enough: its arguments and the options given."""
     from typer.core import TyperArgument as Argument  # typer carries its own copy of Click
 
-    words = [ctx.command_path.removeprefix("kwatch ").strip()]
+    # "tag add Oasis x", not "'tag add' Oasis x": a group and its command are two words.
+    words = ctx.command_path.removeprefix("kwatch ").split()
     for param in ctx.command.params:
         value = ctx.params.get(param.name or "")
         if param.name == "as_json" or value in (None, False, [], ()):

@@ -237,7 +237,7 @@ def remove(
             return
     entry = remove_entry(conn, found)
     if as_json:
-        output.emit_json({**entry.to_dict(), "removed": counts})
+        output.emit_json({**entry.to_dict(), "removed": {**counts, "rated": bool(counts["rated"])}})
     else:
         output.message(
             f"Removed {entry.title.label} from your library, with {what} "
@@ -250,7 +250,7 @@ def _removal_text(counts: dict[str, int]) -> str:
         output.plural(counts[kind], word)
         for kind, word in (
             ("viewings", "viewing"),
-            ("ratings", "rating"),
+            ("rated", "rating"),
             ("notes", "note"),
             ("reviews", "review"),
             ("tags", "tag"),
@@ -473,7 +473,7 @@ def status(
         output.emit_json(
             {
                 **entry.to_dict(),
-                "changed": result.changed,
+                "status_changed": result.changed,
                 "previous_status": result.previous_status,
             }
         )

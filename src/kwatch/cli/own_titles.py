@@ -31,6 +31,10 @@ def edit(
         str | None, typer.Option("--korean-title", help='The Korean title ("" takes it away).')
     ] = None,
     runtime: Annotated[int | None, typer.Option(help="Minutes.")] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Rename it even if the catalogue has a film of that name."),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Correct the facts of a title of your own (added with --custom); its id stays.
@@ -54,9 +58,10 @@ def edit(
         directors=director,
         original_title=KEEP if korean_title is None else korean_title,
         runtime_min=KEEP if runtime is None else runtime,
+        force=force,
     )
     if as_json:
-        output.emit_json({**result.after.to_dict(), "changed": result.changed})
+        output.emit_json({**result.after.to_dict(), "changed_fields": result.changed})
         return
     what = ", ".join(result.changed) if result.changed else "nothing (the same values)"
     output.message(f"Edited {result.after.label} [{result.after.id}]: {what}{UNDO_HINT}.")

@@ -9,6 +9,7 @@ import typer
 
 from kwatch import output
 from kwatch.cli.common import JsonFlag, clock_today, handle_errors, resolve_title, state
+from kwatch.cli.complete import complete_scale
 from kwatch.cli.library import TitleArg
 from kwatch.cli.root import app
 
@@ -86,7 +87,13 @@ def viewing_delete(
 def viewing_edit(
     ctx: typer.Context,
     title: TitleArg,
-    number: NumberArg,
+    number: Annotated[
+        int | None,
+        typer.Argument(
+            help="Its number in `kwatch show TITLE` (the only viewing needs none).",
+            show_default=False,
+        ),
+    ] = None,
     on: Annotated[
         str | None,
         typer.Option("--on", help="The new date: YYYY-MM-DD, YYYY-MM, YYYY, today or yesterday."),
@@ -104,7 +111,9 @@ def viewing_edit(
     note: Annotated[
         str | None, typer.Option(help='The viewing\'s note ("" takes it away).')
     ] = None,
-    scale: Annotated[int, typer.Option(help="Rating scale: 5 (stars) or 10.")] = 5,
+    scale: Annotated[
+        int, typer.Option(help="Rating scale: 5 (stars) or 10.", autocompletion=complete_scale)
+    ] = 5,
     force: Annotated[
         bool, typer.Option("--force", help="Accept a date before the title's year.")
     ] = False,
@@ -148,14 +157,28 @@ def viewing_edit(
         output.emit_json(_viewing_doc(change, "edited"))
         return
     assert change.after is not None
-    followed = "; the title's rating follows it" if change.rating_followed else ""
     output.message(
-        f"Changed viewing {number} of {change.entry.title.label}: now {change.after.date}"
-        f"{followed}{UNDO_HINT}."
+        f"Changed viewing {change.number_before} of {change.entry.title.label}: now "
+        f"{_viewing_text(change.after)}"
+        + ("; the title's rating follows it" if change.rating_followed else "")
+        + (f" (now number {change.number})" if change.number != change.number_before else "")
+        + f"{UNDO_HINT}."
     )
 
 
-def _vaguer(conn: Any, found: Any, number: int, new_date: Any, precision: str) -> tuple[str, str]:
+def _viewing_text(viewing: Any) -> str:
+    from kwatch.values import star_glyphs
+
+    return (
+        viewing.date
+        + (f" {star_glyphs(viewing.rating)}" if viewing.rating else "")
+        + (f' "{viewing.note}"' if viewing.note else "")
+    )
+
+
+def _vaguer(
+    conn: Any, found: Any, number: int | None, new_date: Any, precision: str
+) -> tuple[str, str]:
     """The viewing's date (or the new one) at a vaguer precision."""
     from kwatch.errors import InvalidInput
     from kwatch.library import get_entry
@@ -193,7 +216,7 @@ def unrate(ctx: typer.Context, title: TitleArg, as_json: JsonFlag = False) -> No
         output.emit_json(
             {
                 **change.entry.to_dict(),
-                "changed": change.before is not None,
+                "rating_cleared": change.before is not None,
                 "previous_rating": stars(change.before),
             }
         )
@@ -211,8 +234,8 @@ TagsArg = Annotated[list[str], typer.Argument(help="Tags (commas work too).", sh
 def _tag_doc(change: Any, action: str) -> dict[str, Any]:
     return {
         **change.entry.to_dict(),
-        action: change.changed,
-        "unchanged": change.unchanged,
+        f"tags_{action}": change.changed,
+        "tags_unchanged": change.unchanged,
     }
 
 

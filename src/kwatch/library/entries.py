@@ -121,7 +121,7 @@ def removal_counts(conn: sqlite3.Connection, title: Title) -> dict[str, int]:
     ).fetchone()[0]
     return {
         "viewings": len(entry.viewings),
-        "ratings": int(entry.rating is not None),
+        "rated": int(entry.rating is not None),
         "notes": len(entry.notes),
         "reviews": len(entry.reviews),
         "tags": len(entry.tags),
@@ -286,7 +286,7 @@ def add_custom_title(
     if runtime_min is not None and not 0 < runtime_min <= MAX_RUNTIME:
         raise InvalidInput(f"--runtime {runtime_min} is not a runtime: give 1 to {MAX_RUNTIME}.")
     if not force:
-        _refuse_shadowing(conn, title, year)
+        refuse_shadowing(conn, title, year)
     base = slugify(title) or name_key(title)
     new_id = f"{base}-{year}" if year else base
     existing = conn.execute("SELECT origin FROM titles WHERE id = ?", (new_id,)).fetchone()
@@ -310,7 +310,9 @@ def add_custom_title(
     return get_title(conn, new_id)
 
 
-def _refuse_shadowing(conn: sqlite3.Connection, title: str, year: int | None) -> None:
+def refuse_shadowing(conn: sqlite3.Connection, title: str, year: int | None) -> None:
+    """Refuse a name of one's own that a catalogue title (of about that year) has: it would
+    hide that title from every command that takes a name."""
     from kwatch.titles import find_candidates, titles_by_ids
 
     ids = find_candidates(conn, title)

@@ -40,9 +40,13 @@ def edit_own_title(
     directors: list[str] | None = None,
     original_title: str | object | None = KEEP,
     runtime_min: int | object | None = KEEP,
+    force: bool = False,
 ) -> TitleEdit:
     """Correct the facts of one of the user's own titles. Its id stays as it is (everything
-    recorded refers to it), so renaming or re-dating it loses nothing."""
+    recorded refers to it), so renaming or re-dating it loses nothing. A new name that a
+    catalogue title has (of about that year) is refused unless `force`, as `add --custom`
+    refuses it."""
+    from kwatch.library.entries import refuse_shadowing
     from kwatch.titles import get_title, reindex_titles
 
     _check_own(title, "edited")
@@ -51,6 +55,8 @@ def edit_own_title(
         if not new_title.strip():
             raise InvalidInput("--title is empty; give the film's English title.")
         fields["title"] = new_title.strip()
+        if not force:
+            refuse_shadowing(conn, new_title, title.year if year is KEEP else year)  # type: ignore[arg-type]
     if year is not KEEP:
         if year is not None and not 1870 <= int(year) <= 2200:  # type: ignore[call-overload]
             raise InvalidInput(f"--year {year} is out of range; use 1870-2200.")
@@ -101,9 +107,9 @@ def merge_titles(conn: sqlite3.Connection, keep: Title, merge: Title) -> MergeRe
     source id, release and list place comes over; then `merge` is gone.
 
     Where both have something only one can keep, the rule is: the newest rating wins (as
-    imports do); the status set last wins; the higher priority; the earlier day added; a
-    list keeps `keep`'s place (with `merge`'s note when `keep` has none); a release of the
-    same type and region keeps `keep`'s."""
+    imports do); the status set last (as recorded) wins; the higher priority; the earlier
+    day added; a list keeps `keep`'s place (with `merge`'s note when `keep` has none); a
+    release of the same type and region keeps `keep`'s."""
     from kwatch.library.entries import _entry_row
     from kwatch.library.read import get_entry
     from kwatch.titles import get_title, reindex_titles
@@ -115,15 +121,6 @@ def merge_titles(conn: sqlite3.Connection, keep: Title, merge: Title) -> MergeRe
     moved: dict[str, int] = {}
     with transaction(conn):
         row_a, row_b = _entry_row(conn, a), _entry_row(conn, b)
-        history = {
-            side: [
-                r[0]
-                for r in conn.execute(
-                    "SELECT id FROM status_history WHERE title_id = ? ORDER BY id", (side,)
-                )
-            ]
-            for side in (a, b)
-        }
         rating_from = status_from = None
         if row_b is not None:
             entry_b = get_entry(conn, b)
@@ -132,9 +129,10 @@ def merge_titles(conn: sqlite3.Connection, keep: Title, merge: Title) -> MergeRe
                 rating_from = b if row_b["rating"] is not None else None
                 status_from = b
             else:
-                last_a = _last_change(conn, a)
-                last_b = _last_change(conn, b)
-                status_from = b if last_b > last_a else a
+                # The status set last, in the order the changes were recorded (their dates
+                # can be earlier: a viewing's day); its change is then the last one `show`
+                # reads "since" from.
+                status_from = b if _last_recorded(conn, b) > _last_recorded(conn, a) else a
                 status = row_b["status"] if status_from == b else row_a["status"]
                 newer = newer_rating(
                     row_a["rating"], row_a["rated_on"], row_b["rating"], row_b["rated_on"]
@@ -171,10 +169,6 @@ def merge_titles(conn: sqlite3.Connection, keep: Title, merge: Title) -> MergeRe
             moved[kind] = conn.execute(
                 f"UPDATE {table} SET title_id = ? WHERE title_id = ?", (a, b)
             ).rowcount
-        if status_from is not None and row_a is not None and row_b is not None:
-            # `show` reads the status's "since" from the last change recorded: the winner's
-            # changes go after the other's, in their own order.
-            _move_to_end(conn, a, history[status_from])
         # Likes, list places and releases: one per title (or per list, or type and region).
         if conn.execute("SELECT 1 FROM likes WHERE title_id = ?", (a,)).fetchone():
             conn.execute("DELETE FROM likes WHERE title_id = ?", (b,))
@@ -225,10 +219,11 @@ def merge_titles(conn: sqlite3.Connection, keep: Title, merge: Title) -> MergeRe
     return MergeResult(get_title(conn, a), merge, moved, rating_from, status_from)
 
 
-def _last_change(conn: sqlite3.Connection, title_id: str) -> str:
-    from kwatch.library.entries import _last_change as last
-
-    return last(conn, title_id)
+def _last_recorded(conn: sqlite3.Connection, title_id: str) -> int:
+    row = conn.execute(
+        "SELECT max(id) FROM status_history WHERE title_id = ?", (title_id,)
+    ).fetchone()
+    return row[0] or 0
 
 
 def _refresh_rewatch(conn: sqlite3.Connection, title_id: str) -> None:
@@ -243,16 +238,3 @@ def _drop_list_place(conn: sqlite3.Connection, list_id: str, title_id: str) -> N
 
     conn.execute("DELETE FROM list_items WHERE list_id = ? AND title_id = ?", (list_id, title_id))
     _renumber(conn, list_id, _order(conn, list_id))
-
-
-def _move_to_end(conn: sqlite3.Connection, title_id: str, history_ids: list[int]) -> None:
-    rows = [
-        conn.execute("SELECT status, changed_on FROM status_history WHERE id = ?", (i,)).fetchone()
-        for i in history_ids
-    ]
-    for history_id in history_ids:
-        conn.execute("DELETE FROM status_history WHERE id = ?", (history_id,))
-    conn.executemany(
-        "INSERT INTO status_history (title_id, status, changed_on) VALUES (?,?,?)",
-        [(title_id, r[0], r[1]) for r in rows],
-    )
