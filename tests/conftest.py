@@ -181,18 +181,16 @@ def requires_shared(path: Path):
     return pytest.mark.skipif(not path.exists(), reason=f"{path} is not present (needs ../shared)")
 
 
-@pytest.fixture
-def article_catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The bundled catalogue as the five seed articles had it (their 72 titles and nothing
-    else), for tests whose expectations are about exactly those release dates. The real
-    catalogue keeps growing; these tests should not have to change with it."""
+@pytest.fixture(scope="session")
+def _article_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed articles' titles copied out of the bundled catalogue, once per session."""
     import shutil
     import tomllib
 
-    from kwatch import catalogue, catalogue_files, paths
+    from kwatch import paths
 
     real = paths.bundled_catalogue_dir()
-    folder = tmp_path / "article-catalogue"
+    folder = tmp_path_factory.mktemp("article-catalogue")
     (folder / "titles").mkdir(parents=True)
     for name in ("themes.toml", "sources.toml"):
         shutil.copy(real / name, folder / name)
@@ -200,6 +198,44 @@ def article_catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         with path.open("rb") as fh:
             if tomllib.load(fh).get("sources"):
                 shutil.copy(path, folder / "titles" / path.name)
+    return folder
+
+
+def _use_bundled_folder(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    from kwatch import catalogue, catalogue_files, paths
+
     for module in (paths, catalogue_files, catalogue):
         monkeypatch.setattr(module, "bundled_catalogue_dir", lambda: folder)
-    return folder
+
+
+@pytest.fixture(scope="session")
+def _article_template_db(tmp_path_factory: pytest.TempPathFactory, _article_folder: Path) -> Path:
+    """Like `template_db`, indexed from the article catalogue."""
+    from kwatch.catalogue import sync_catalogue
+    from kwatch.db import open_database
+
+    folder = tmp_path_factory.mktemp("article-template")
+    path = folder / "kwatch.db"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KWATCH_CATALOGUE_DIR", str(folder / "user-catalogue"))
+        mp.setenv("KWATCH_TODAY", TODAY)
+        mp.setenv("KWATCH_NOW", NOW)
+        _use_bundled_folder(mp, _article_folder)
+        conn = open_database(path)
+        sync_catalogue(conn)
+        conn.close()
+    return path
+
+
+@pytest.fixture
+def article_catalogue(
+    monkeypatch: pytest.MonkeyPatch, _article_folder: Path, _article_template_db: Path
+) -> Path:
+    """The bundled catalogue as the five seed articles had it (their 72 titles and nothing
+    else), for tests whose expectations are about exactly those release dates. The real
+    catalogue keeps growing; these tests should not have to change with it. The folder and
+    its indexed template database are built once per session (copying and indexing them per
+    test cost half a second each)."""
+    _use_bundled_folder(monkeypatch, _article_folder)
+    _copy_template_on_create(monkeypatch, _article_template_db)
+    return _article_folder

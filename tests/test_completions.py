@@ -68,19 +68,33 @@ def test_generate_writes_every_script(tmp_path: Path) -> None:
         assert (out / name).read_text(encoding="utf-8") == render(shell)
 
 
-def test_generate_check_names_stale_scripts(tmp_path: Path) -> None:
-    generate = [sys.executable, str(COMPLETIONS / "generate.py")]
-    subprocess.run([*generate, str(tmp_path)], capture_output=True, check=True)
-    fine = subprocess.run([*generate, "--check", str(tmp_path)], capture_output=True, text=True)
-    assert fine.returncode == 0, fine.stderr
+def _generate_module(monkeypatch):
+    """completions/generate.py loaded in-process, rendering through the cached `render`
+    (test_generate_writes_every_script runs it as a real script once)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("kwatch_generate", COMPLETIONS / "generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "render", render)
+    return module
+
+
+def test_generate_check_names_stale_scripts(tmp_path: Path, monkeypatch, capsys) -> None:
+    generate = _generate_module(monkeypatch)
+    assert generate.main([str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert generate.main(["--check", str(tmp_path)]) == 0
+    assert capsys.readouterr().err == ""
 
     (tmp_path / "_kwatch").write_text("#compdef kwatch\n", encoding="utf-8")
     (tmp_path / "kwatch.fish").unlink()
-    stale = subprocess.run([*generate, "--check", str(tmp_path)], capture_output=True, text=True)
-    assert stale.returncode == 1
-    assert "_kwatch" in stale.stderr and "kwatch.fish" in stale.stderr
-    assert "kwatch.bash" not in stale.stderr
-    assert "python completions/generate.py" in stale.stderr
+    assert generate.main(["--check", str(tmp_path)]) == 1
+    stale = capsys.readouterr().err
+    assert "_kwatch" in stale and "kwatch.fish" in stale
+    assert "kwatch.bash" not in stale
+    assert "python completions/generate.py" in stale
     assert (tmp_path / "_kwatch").read_text(encoding="utf-8") == "#compdef kwatch\n"
 
 

@@ -16,7 +16,7 @@ from kwatch.output import SCHEMA_VERSION
 INVOCATIONS = [
     ("add", ["add", "Oasis", "--tag", "x", "--note", "[rec]"]),
     ("add", ["add", "New One", "--custom", "--year", "2027", "--release", "2027-03"]),
-    ("remove", ["remove", "Poetry"]),
+    ("remove", ["remove", "Poetry", "--yes"]),
     ("list", ["list"]),
     ("list", ["list", "--status", "dropped"]),
     ("watched", ["watched", "Oasis", "--on", "2024-05", "--rating", "4.5"]),
@@ -127,7 +127,7 @@ def test_schema_command(run):
 
 # Pinned: a change to any schema must be deliberate. Bump output.SCHEMA_VERSION when a change
 # can break a reader, note it in CHANGELOG.md, then update the digest here.
-PINNED_DIGEST = "fdd8f4bf3b74a2d5e4b346e1135961a58a173bde8cdf10fae6baee463bca6ba0"
+PINNED_DIGEST = "02702f3672eb618aa6da6362da3ede67b376005f110ccf1c0214de948a2cfe7f"
 
 
 def _digest() -> str:

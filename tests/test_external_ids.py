@@ -111,7 +111,7 @@ def test_every_title_command_takes_an_id(run, with_ids):
         result = run(*args)
         assert result.exit_code == 0, (args, result.stderr)
         assert result.json()["id"] == "oldboy-2003"
-    assert run("remove", "Q483197", "--json").json()["id"] == "oldboy-2003"
+    assert run("remove", "Q483197", "--yes", "--json").json()["id"] == "oldboy-2003"
 
 
 def test_unknown_and_unresolvable_ids_fail_cleanly(run, with_ids, db_path):

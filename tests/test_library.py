@@ -113,7 +113,7 @@ def test_custom_title(run):
 
 def test_remove(run):
     run("add", "Pluto")
-    result = run("remove", "pluto-2013", "--json")
+    result = run("remove", "pluto-2013", "--yes", "--json")
     assert result.exit_code == 0 and result.json()["id"] == "pluto-2013"
     assert run("list", "--json").json() == []
     missing = run("remove", "pluto-2013")
@@ -169,7 +169,7 @@ def test_status_history_is_kept(run):
     assert [s["status"] for s in doc["status_history"]] == ["planned", "watching", "on-hold"]
     assert doc["status"] == "on-hold"
     same = run("status", "My Mister", "on-hold")
-    assert same.exit_code == 1 and "already" in same.stderr
+    assert same.exit_code == 0 and "unchanged" in same.stderr
     bad = run("status", "My Mister", "finished")
     assert bad.exit_code == 2 and "planned, watching" in bad.stderr
 

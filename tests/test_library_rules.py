@@ -65,7 +65,7 @@ def test_a_rating_means_seen_in_bulk_as_in_the_command(conn):
     assert entry.status == "completed" and entry.rating == 9
     assert entry.priority == PRIORITY_DEFAULT
     burning = resolve(conn, "Burning")
-    assert rate(conn, burning, 8, today=TODAY).status == "completed"
+    assert rate(conn, burning, 8, today=TODAY).entry.status == "completed"
 
 
 def test_completed_since_is_the_first_viewing_not_a_later_date(conn):

@@ -88,20 +88,57 @@ def test_source_tree_and_editable_install_find_the_repository_catalogue(tmp_path
     assert json.loads(document)["id"] == "han-gong-ju-2014"
 
 
-def _imported_modules(*args: str, tmp_path: Path) -> set[str]:
-    code = (
-        "import sys; from kwatch.cli import main; sys.argv=['kwatch', *sys.argv[1:]]\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)))"
-    )
-    env = {**os.environ, "KWATCH_DB": str(tmp_path / "k.db"), "KWATCH_TODAY": "2026-11-22"}
+@pytest.fixture(scope="module")
+def _warm_db(tmp_path_factory) -> Path:
+    """A database created and indexed by a real run (with Oasis added), built once: each
+    check below copies it, so what it measures is a warm run, not creating the database."""
+    folder = tmp_path_factory.mktemp("warm")
+    # Built before any test's isolated environment exists: isolate this run by hand.
+    env = {
+        **os.environ,
+        "HOME": str(folder),
+        "XDG_DATA_HOME": str(folder / "data"),
+        "KWATCH_CATALOGUE_DIR": str(folder / "user-catalogue"),
+        "KWATCH_DB": str(folder / "k.db"),
+        "KWATCH_TODAY": "2026-11-22",
+    }
     subprocess.run(
-        [sys.executable, "-c", code, "add", "Oasis"], env=env, capture_output=True, check=True
-    )  # warm: create and index the database
+        [sys.executable, "-c", _PROBE_MODULES, "add", "Oasis"],
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    return folder / "k.db"
+
+
+_PROBE_MODULES = (
+    "import sys; from kwatch.cli import main; sys.argv=['kwatch', *sys.argv[1:]]\n"
+    "try:\n    main()\nexcept SystemExit:\n    pass\n"
+    "sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)))"
+)
+
+
+def _imported_modules(*args: str, tmp_path: Path) -> set[str]:
+    import shutil
+
+    shutil.copy(_WARM["db"], tmp_path / "k.db")
+    env = {**os.environ, "KWATCH_DB": str(tmp_path / "k.db"), "KWATCH_TODAY": "2026-11-22"}
     done = subprocess.run(
-        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", _PROBE_MODULES, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return set(done.stderr.rsplit("MODULES ", 1)[1].split())
+
+
+_WARM: dict[str, Path] = {}
+
+
+@pytest.fixture(autouse=True)
+def _share_the_warm_db(_warm_db: Path) -> None:
+    _WARM["db"] = _warm_db
 
 
 HEAVY = ("rich", "sqlite_utils", "rapidfuzz", "icalendar", "pydantic", "jsonschema", "tomllib")
@@ -174,3 +211,28 @@ def test_the_sdist_carries_everything_its_tests_need(tmp_path):
         text=True,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+
+
+def test_the_command_module_map_names_where_each_command_is_defined():
+    """kwatch.cli.main imports only the module COMMAND_MODULES names for the command run; a
+    command missing from the map would still work, but load every module."""
+    import kwatch.cli as cli
+
+    app = cli.app
+    defined = {cli._command_name(c): c.callback.__module__ for c in app.registered_commands}
+    for group in app.registered_groups:
+        defined[group.name] = group.typer_instance.registered_commands[0].callback.__module__
+    assert {name: f"kwatch.cli.{m}" for name, m in cli.COMMAND_MODULES.items()} == defined
+    assert set(cli.COMMAND_MODULES.values()) <= set(cli.ALL_MODULES)
+
+
+def test_a_command_run_imports_only_its_own_command_module(tmp_path):
+    modules = _imported_modules("list", "--json", tmp_path=tmp_path)
+    command_modules = {m for m in modules if m.startswith("kwatch.cli.")}
+    assert command_modules <= {
+        "kwatch.cli.library",
+        "kwatch.cli.root",
+        "kwatch.cli.common",
+        "kwatch.cli.usage",
+        "kwatch.cli.complete",
+    }

@@ -12,7 +12,7 @@ def test_an_exact_name_wins_over_a_trailing_year(run):
     shown = run("show", "[rec] 2007", "--json")
     assert shown.exit_code == 0, shown.stderr
     assert shown.json()["id"] == title_id
-    removed = run("remove", "[rec] 2007")
+    removed = run("remove", "[rec] 2007", "--yes")
     assert removed.exit_code == 0, removed.stderr
     # A trailing year still narrows a name that is not a whole name.
     assert run("show", "Oasis 2002", "--json").json()["id"] == "oasis-2002"

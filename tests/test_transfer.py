@@ -135,14 +135,13 @@ def test_real_export_imports_every_kind_of_thing_once(run):
 
 
 @needs_lb
-def test_real_export_imports_in_well_under_two_seconds(conn):
+def test_real_export_imports_every_viewing_through_the_core(conn):
+    # Its speed is measured by benchmarks/bench_import.py, not asserted here: a timing in a
+    # test fails on a loaded machine and proves nothing on a fast one.
     from kwatch.transfer.engine import import_letterboxd
 
-    start = time.perf_counter()
     report = import_letterboxd(conn, LB, today=TODAY_DATE)
-    elapsed = time.perf_counter() - start
     assert report.counts["viewings"]["added"] == 2132
-    assert elapsed < 2.0, f"took {elapsed:.2f} s"
 
 
 @needs_lb
@@ -951,6 +950,9 @@ def test_backup_default_path_has_todays_date(run, db_path, started):
 
 def test_backup_to_a_path_or_folder(run, tmp_path, db_path, started):
     target = tmp_path / "copies" / "mine.db"
+    missing = run("backup", str(target))  # a folder that does not exist is not made up
+    assert missing.exit_code == 1 and "does not exist" in missing.stderr
+    target.parent.mkdir()
     assert run("backup", str(target)).exit_code == 0
     assert db_snapshot(target) == started
     again = run("backup", str(target))

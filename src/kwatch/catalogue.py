@@ -265,6 +265,9 @@ def read_catalogue_file(path: Path) -> list[dict[str, Any]]:
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         # tomllib.TOMLDecodeError and json.JSONDecodeError are both ValueErrors.
         raise CatalogueError(f"{path}: cannot be read: {exc}") from None
+    except RecursionError:
+        # Arrays or tables nested thousands deep: no catalogue entry looks like that.
+        raise CatalogueError(f"{path}: cannot be read: it is nested too deeply") from None
     if isinstance(data, dict) and "titles" in data and "id" not in data:
         entries = data["titles"]
     elif isinstance(data, list):

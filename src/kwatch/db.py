@@ -75,15 +75,23 @@ def _create_private(path: Path) -> None:
         pass  # sqlite3.connect reports the real problem, with the path
 
 
-def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
-    """A consistent copy through SQLite's backup API, safe while others write."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _create_private(target)
-    dest = sqlite3.connect(target)
-    try:
-        conn.backup(dest)
-    finally:
-        dest.close()
+def backup_to(conn: sqlite3.Connection, target: Path, *, verify: bool = False) -> Path:
+    """A consistent copy through SQLite's backup API, safe while others write. The copy is made
+    in a temporary file beside `target` and renamed over it only once complete, so a backup
+    that fails or is interrupted leaves no half-written or empty file (kwatch.files). `verify`
+    checks the copy (PRAGMA quick_check) before it replaces anything."""
+    from kwatch.files import replacing
+
+    with replacing(target) as temp:
+        dest = sqlite3.connect(temp)
+        try:
+            conn.backup(dest)
+            if verify:
+                verdict = dest.execute("PRAGMA quick_check").fetchone()[0]
+                if verdict != "ok":
+                    raise DatabaseError(f"the copy failed its integrity check ({verdict}).")
+        finally:
+            dest.close()
     return target
 
 
@@ -148,15 +156,36 @@ def open_database(path: Path, *, stop_before: str | None = None) -> sqlite3.Conn
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """All-or-nothing: BEGIN IMMEDIATE, COMMIT on success, ROLLBACK on any exception."""
+    """All-or-nothing: BEGIN IMMEDIATE, COMMIT on success, ROLLBACK on any exception. Inside
+    another transaction it is a savepoint, so a command can make several core calls one
+    change (`add --custom` creates the title and the entry, or neither)."""
+    if conn.in_transaction:
+        conn.execute("SAVEPOINT nested")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK TO nested")
+            conn.execute("RELEASE nested")
+            raise
+        else:
+            conn.execute("RELEASE nested")
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
     else:
         conn.execute("COMMIT")
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # SQLite may already have rolled back by itself (SQLITE_FULL, SQLITE_IOERR...): then there
+    # is nothing to roll back, and ROLLBACK would raise "no transaction is active" and hide the
+    # real error.
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
 
 
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:

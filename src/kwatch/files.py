@@ -14,6 +14,8 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from kwatch.errors import KwatchError
@@ -57,22 +59,52 @@ def check_target(path: str | os.PathLike[str]) -> Path:
     return target
 
 
-def write_file(path: str | os.PathLike[str], data: bytes, *, private: bool = True) -> Path:
-    """Write `data` to `path` atomically (see the module's doc); returns the file written."""
-    target = check_target(path)
+STDOUT = "-"
+
+
+def names_folder(path: str | os.PathLike[str]) -> bool:
+    """True for a path ending in "/" or naming an existing folder: the user means a folder
+    (which must exist) to put a file in."""
+    text = os.fspath(path)
+    target = Path(text).expanduser()
+    try:
+        is_folder = target.is_dir()
+    except OSError as exc:
+        raise _explain(target, exc) from None
+    if text.endswith(os.sep) and not is_folder:
+        raise KwatchError(
+            f"the folder {target} does not exist; create it first or choose another.",
+            code="write_failed",
+        )
+    return is_folder
+
+
+def output_target(path: str | os.PathLike[str], default_name: str) -> Path:
+    """Where a file the user named goes: in a folder (see names_folder) it is `default_name`
+    inside it; anything else is the file itself."""
+    target = Path(os.fspath(path)).expanduser()
+    return target / default_name if names_folder(path) else target
+
+
+@contextmanager
+def replacing(path: str | os.PathLike[str], *, private: bool = True) -> Iterator[Path]:
+    """A temporary file beside the target of `path` (see check_target) for the block to fill;
+    when the block ends without error it is flushed to disk and renamed over the target, and
+    otherwise removed, with any journal SQLite left beside it, so nothing half-written stays."""
     import tempfile
 
+    target = check_target(path)
     try:
         fd, temp_name = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
         )
     except OSError as exc:
         raise _explain(target, exc) from None
+    os.close(fd)
     temp = Path(temp_name)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
+        yield temp
+        with temp.open("rb+") as fh:
             os.fsync(fh.fileno())
         if not private:
             umask = os.umask(0)
@@ -82,10 +114,18 @@ def write_file(path: str | os.PathLike[str], data: bytes, *, private: bool = Tru
             os.chmod(temp, PRIVATE)
         os.replace(temp, target)
     except BaseException as exc:
-        temp.unlink(missing_ok=True)
+        for leftover in (temp, *(Path(f"{temp}{end}") for end in ("-journal", "-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise _explain(target, exc) from None
         raise
+
+
+def write_file(path: str | os.PathLike[str], data: bytes, *, private: bool = True) -> Path:
+    """Write `data` to `path` atomically (see the module's doc); returns the file written."""
+    target = check_target(path)
+    with replacing(target, private=private) as temp, temp.open("wb") as fh:
+        fh.write(data)
     return target
 
 

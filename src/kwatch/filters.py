@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 from kwatch.errors import InvalidInput
 from kwatch.textnorm import name_key
-from kwatch.values import KINDS
+from kwatch.values import KINDS, MAX_RUNTIME
 
 # Written as `t.id IN (subquery)` rather than correlated EXISTS: SQLite builds each set once,
 # which keeps a themed pick over 100,000 titles an index probe per row instead of a subquery.
@@ -82,6 +82,10 @@ class Filters(NamedTuple):
             raise InvalidInput(f"--kind {kind!r} is not one of: {', '.join(KINDS)}.")
         if max_runtime is not None and max_runtime <= 0:
             raise InvalidInput("--max-runtime must be a positive number of minutes.")
+        if max_runtime is not None and max_runtime > MAX_RUNTIME:
+            raise InvalidInput(
+                f"--max-runtime {max_runtime} is too large; give at most {MAX_RUNTIME} minutes."
+            )
         theme_names, avoid_names = _slugs(themes), _slugs(avoid)
         if theme_names or avoid_names:
             from kwatch.vocabulary import check_names

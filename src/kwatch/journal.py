@@ -271,6 +271,18 @@ def revert(conn: sqlite3.Connection, op: Operation, *, now: datetime) -> str:
                     conn.execute(
                         f"UPDATE main.{table} SET {sets} WHERE rowid = ?", (*old.values(), row_id)
                     )
+            # Titles are found through an index that is not user data (it is rebuilt from the
+            # rows): index again the user's titles this put back, changed or took away.
+            touched = {
+                image["id"]
+                for table, _, _, old_text, new_text in changes
+                if table == "titles"
+                for image in (json.loads(t) for t in (old_text, new_text) if t)
+            }
+            if touched:
+                from kwatch.titles import reindex_titles
+
+                reindex_titles(conn, sorted(touched))
             conn.execute("UPDATE journal_ops SET undone_by = ? WHERE id = ?", (new_id, op.id))
             if redone is not None:
                 conn.execute("UPDATE journal_ops SET undone_by = NULL WHERE id = ?", (redone.id,))

@@ -171,9 +171,10 @@ class Entry(NamedTuple):
             "tags": list(self.tags),
             "rating": stars(self.rating),
             "rated_on": self.rated_on,
-            "notes": [n.to_dict() for n in self.notes],
-            "reviews": [r.to_dict() for r in self.reviews],
-            "viewings": [v.to_dict() for v in self.viewings],
+            # "number": how `show` lists them and how commands address them (1 is the first).
+            "notes": [{"number": i, **n.to_dict()} for i, n in enumerate(self.notes, 1)],
+            "reviews": [{"number": i, **r.to_dict()} for i, r in enumerate(self.reviews, 1)],
+            "viewings": [{"number": i, **v.to_dict()} for i, v in enumerate(self.viewings, 1)],
             "status_history": [s.to_dict() for s in self.status_history],
             "added_on": self.added_on,
             "last_viewed": self.last_viewed,

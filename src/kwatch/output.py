@@ -109,6 +109,18 @@ def esc(value: object) -> str:
     return escape(visible("" if value is None else str(value)))
 
 
+def can_ask() -> bool:
+    """True when a person can answer a question: stdin is a terminal (not a pipe or a file)."""
+    return sys.stdin.isatty()
+
+
+def confirm(question: str) -> bool:
+    """Ask a yes/no question on the terminal (stderr), no by default."""
+    import typer
+
+    return typer.confirm(visible(question), default=False, err=True)
+
+
 def _to_terminal() -> bool:
     return sys.stdout.isatty()
 

@@ -57,6 +57,7 @@ RELEASE_TYPE = {"enum": ["festival", "theatrical", "streaming", "tv"]}
 STATUS = {"enum": ["planned", "watching", "on-hold", "dropped", "completed"]}
 STARS = nullable({"type": "number", "minimum": 0.5, "maximum": 5, "multipleOf": 0.5})
 VERSION = {"const": SCHEMA_VERSION}
+POSITIVE = {"type": "integer", "minimum": 1}
 
 RELEASE = obj(
     {
@@ -109,11 +110,22 @@ ENTRY_PROPS: dict[str, Schema] = {
     "tags": STRS,
     "rating": STARS,
     "rated_on": nullable(DAY),
-    "notes": array(obj({"id": INT, "text": STR, "created_on": DAY})),
-    "reviews": array(obj({"id": INT, "text": STR, "published_on": DAY, "spoilers": BOOL})),
+    "notes": array(obj({"number": POSITIVE, "id": INT, "text": STR, "created_on": DAY})),
+    "reviews": array(
+        obj(
+            {
+                "number": POSITIVE,
+                "id": INT,
+                "text": STR,
+                "published_on": DAY,
+                "spoilers": BOOL,
+            }
+        )
+    ),
     "viewings": array(
         obj(
             {
+                "number": POSITIVE,
                 "id": INT,
                 "date": DATE,
                 "precision": PRECISION,
@@ -297,6 +309,32 @@ JOURNAL_OP = obj(
     }
 )
 
+# Correcting records (kwatch/library/records.py, own_titles.py).
+VIEWING = ENTRY_PROPS["viewings"]["items"]
+NOTE_OR_REVIEW = {"anyOf": [ENTRY_PROPS["notes"]["items"], ENTRY_PROPS["reviews"]["items"]]}
+VIEWING_CHANGE = top(
+    {
+        **ENTRY_PROPS,
+        "action": {"enum": ["edited", "deleted"]},
+        "number": POSITIVE,
+        "before": VIEWING,
+        "after": nullable(VIEWING),
+        "rating_followed": BOOL,
+    }
+)
+NOTE_CHANGE = top(
+    {
+        **ENTRY_PROPS,
+        "action": {"enum": ["added", "edited", "deleted"]},
+        "number": POSITIVE,
+        "before": nullable(NOTE_OR_REVIEW),
+        "after": nullable(NOTE_OR_REVIEW),
+    }
+)
+REMOVED_COUNTS = obj(
+    {**dict.fromkeys(["viewings", "notes", "reviews", "tags", "lists_kept"], NONNEG), "rated": BOOL}
+)
+MOVED_COUNTS = {"type": "object", "additionalProperties": NONNEG}
 # Sync (kwatch/sync/): `kwatch sync` reports what it did; `kwatch sync --status` what it knows.
 SYNC_REPORT = top(
     {
@@ -334,11 +372,33 @@ SYNC_STATUS = top(
 
 SCHEMAS: dict[str, Schema] = {
     "add": top({**ENTRY_PROPS, "created": BOOL}),
-    "remove": top(ENTRY_PROPS),
+    "remove": top({**ENTRY_PROPS, "removed": REMOVED_COUNTS}),
     "list": items(ENTRY_PROPS),
     "watched": top(ENTRY_PROPS),
-    "rate": top(ENTRY_PROPS),
-    "status": top(ENTRY_PROPS),
+    "rate": top({**ENTRY_PROPS, "marked_completed": BOOL, "previous_status": nullable(STATUS)}),
+    "status": top({**ENTRY_PROPS, "status_changed": BOOL, "previous_status": nullable(STATUS)}),
+    "viewing edit": VIEWING_CHANGE,
+    "viewing delete": VIEWING_CHANGE,
+    "unrate": top({**ENTRY_PROPS, "rating_cleared": BOOL, "previous_rating": STARS}),
+    "tag add": top({**ENTRY_PROPS, "tags_added": STRS, "tags_unchanged": STRS}),
+    "tag remove": top({**ENTRY_PROPS, "tags_removed": STRS, "tags_unchanged": STRS}),
+    "note add": NOTE_CHANGE,
+    "note edit": NOTE_CHANGE,
+    "note delete": NOTE_CHANGE,
+    "review edit": NOTE_CHANGE,
+    "review delete": NOTE_CHANGE,
+    "edit": top({**TITLE_PROPS, "changed_fields": STRS}),
+    "merge": top(
+        {
+            "id": STR,
+            "title": STR,
+            "merged": STR,
+            "moved": MOVED_COUNTS,
+            "rating_from": nullable("string"),
+            "status_from": nullable("string"),
+            "entry": nullable(ENTRY),
+        }
+    ),
     "show": top({**TITLE_PROPS, "entry": nullable(ENTRY)}),
     "path": top(
         {

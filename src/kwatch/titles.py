@@ -149,7 +149,7 @@ def name_keys(title: Title) -> list[tuple[str, str]]:
         ("original", [title.original_title] if title.original_title else []),
         ("romanized", [title.romanized_title] if title.romanized_title else []),
     ):
-        keys.extend((name_key(n), kind) for n in names if name_key(n))
+        keys.extend((key, kind) for key in map(name_key, names) if key)
     if title.original_title and has_hangul(title.original_title):
         keys.append((hangul_initials(title.original_title), "initials"))
     return list(dict.fromkeys(keys))
@@ -264,6 +264,15 @@ def index_titles(
     )
 
 
+def reindex_titles(conn: sqlite3.Connection, ids: list[str]) -> None:
+    """Index these titles again from their rows (after an edit, a merge or an undo changed
+    them); a title whose row is gone leaves the index."""
+    for title_id in ids:
+        for table in INDEX_TABLES:
+            conn.execute(f"DELETE FROM {table} WHERE title_id = ?", (title_id,))
+    index_titles(conn, list(titles_by_ids(conn, ids).values()), write_rows=False)
+
+
 def _fts_row(title: Title, keys: list[tuple[str, str]]) -> tuple[str, str, str, str, str]:
     names = [
         title.title,
@@ -345,6 +354,24 @@ def titles_with_id(conn: sqlite3.Connection, scheme: str, value: str) -> list[st
         (scheme, value),
     )
     return [r[0] for r in rows]
+
+
+def resolve_with_year(conn: sqlite3.Connection, query: str, year: int) -> Title:
+    """The title `query` names that is from `year` (a year either side, as release years
+    differ between sources): how to choose between films of the same name."""
+    try:
+        found = resolve(conn, f"{query.strip()} ({year})")
+    except NotFound:
+        found = None
+    if found is not None and (found.year is None or abs(found.year - year) <= 1):
+        return found
+    same = [t for t in titles_by_ids(conn, find_candidates(conn, query)).values()]
+    years = "; ".join(f"{t.label} [{t.id}]" for t in same)
+    raise NotFound(
+        f"no title {query!r} from {year} in the catalogue"
+        + (f"; there is {years}." if same else ".")
+        + " A film that is not there: kwatch add TITLE --custom --year YYYY."
+    )
 
 
 def resolve(conn: sqlite3.Connection, query: str) -> Title:

@@ -41,6 +41,8 @@ FIRST_YEAR = 1870
 LAST_YEAR = 2200
 # Longest window a --days style option accepts: a century of days.
 MAX_DAYS = 36_525
+# Longest runtime a title may have, in minutes (a long TV series runs to a few thousand).
+MAX_RUNTIME = 99_999
 
 DATE_FORMS = "YYYY-MM-DD, YYYY-MM or YYYY"
 PERIOD_FORMS = (

@@ -89,22 +89,30 @@ def show_title(title: Title, entry: Entry | None) -> None:
             ("Tags", ", ".join(entry.tags)),
             (
                 "Viewings",
+                # Numbered as `kwatch viewing edit/delete TITLE N` addresses them.
                 "\n".join(
-                    f"{v.date}"
+                    f"{number}. {v.date}"
                     + (f"  {star_glyphs(v.rating)}" if v.rating else "")
                     + ("  rewatch" if v.rewatch else "")
                     + (f"  {v.note}" if v.note else "")
-                    for v in entry.viewings
+                    for number, v in enumerate(entry.viewings, 1)
                 ),
             ),
             (
                 "Reviews",
                 "\n\n".join(
-                    f"{r.published_on}" + ("  (spoilers)" if r.spoilers else "") + f"\n{r.text}"
-                    for r in entry.reviews
+                    f"{number}. {r.published_on}"
+                    + ("  (spoilers)" if r.spoilers else "")
+                    + f"\n{r.text}"
+                    for number, r in enumerate(entry.reviews, 1)
                 ),
             ),
-            ("Notes", "\n".join(f"{n.created_on}  {n.text}" for n in entry.notes)),
+            (
+                "Notes",
+                "\n".join(
+                    f"{number}. {n.created_on}  {n.text}" for number, n in enumerate(entry.notes, 1)
+                ),
+            ),
         ]
     else:
         lines.append(("Library", f"not added: kwatch add {title.id}"))

@@ -1,73 +1,93 @@
-"""The Typer app: parse arguments, call the core, hand the result to output. No SQL here."""
+"""The Typer app: parse arguments, call the core, hand the result to output. No SQL here.
 
+`from kwatch.cli import app` gives the whole app, every command registered. `main()`, the
+console script, imports only the module that defines the command being run: importing all
+ten command modules (and the core modules they import) costs more than the command itself
+for a quick read.
+"""
+
+import importlib
 import os
 import sys
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
-from kwatch import __version__
-from kwatch.cli.common import State
-from kwatch.cli.usage import KwatchGroup
+from kwatch.cli.root import app as _root_app
 
-app = typer.Typer(
-    name="kwatch",
-    cls=KwatchGroup,
-    no_args_is_help=True,
-    # Our own `kwatch completion SHELL` prints the tested scripts; Typer's --install-completion
-    # would install its unpatched zsh script, which offers nothing on the first <Tab>.
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+# The module that defines each top-level command or group. A test checks this against what
+# the modules register; a name missing here still works (every module is loaded), only slower.
+COMMAND_MODULES: dict[str, str] = {
+    "schema": "catalogue",
+    "completion": "catalogue",
+    "help": "catalogue",
+    "catalogue": "catalogue",
+    "doctor": "doctor",
+    "search": "finding",
+    "pick": "finding",
+    "history": "history",
+    "undo": "history",
+    "redo": "history",
+    "add": "library",
+    "remove": "library",
+    "list": "library",
+    "watched": "library",
+    "rate": "library",
+    "status": "library",
+    "show": "library",
+    "path": "library",
+    "lists": "lists",
+    "edit": "own_titles",
+    "merge": "own_titles",
+    "unrate": "records",
+    "viewing": "records",
+    "tag": "records",
+    "note": "records",
+    "review": "records",
+    "releases": "refresh",
+    "release": "releases",
+    "upcoming": "releases",
+    "calendar": "releases",
+    "remind": "releases",
+    "stats": "stats",
+    "sync": "sync",
+    "export": "transfer",
+    "backup": "transfer",
+    "import": "transfer",
+}
+
+# Every command module, in the order they register (the order `kwatch --help` lists them).
+ALL_MODULES = (
+    "catalogue",
+    "doctor",
+    "finding",
+    "history",
+    "library",
+    "lists",
+    "own_titles",
+    "records",
+    "refresh",
+    "releases",
+    "stats",
+    "sync",
+    "transfer",
 )
 
 
-def _version(value: bool) -> None:
-    if value:
-        sys.stdout.write(f"kwatch {__version__}\n")
-        raise typer.Exit()
+def load_commands(name: str | None = None) -> typer.Typer:
+    """Import the module defining command `name`, or every module when `name` is None or
+    unknown; returns the app they registered on."""
+    module = COMMAND_MODULES.get(name or "")
+    for each in [module] if module else ALL_MODULES:
+        importlib.import_module(f"kwatch.cli.{each}")
+    return _root_app
 
 
-@app.callback()
-def root(
-    ctx: typer.Context,
-    db: Annotated[
-        Path | None,
-        typer.Option(
-            "--db",
-            envvar="KWATCH_DB",
-            help="The database file (default: kwatch.db in your user data folder).",
-            show_default=False,
-        ),
-    ] = None,
-    version: Annotated[
-        bool,
-        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
-    ] = False,
-) -> None:
-    """A watchlist for Korean cinema: a checked catalogue, your watchlist, diary and ratings.
-
-    \b
-    Example: kwatch add "Bleak Night" && kwatch pick --theme romance
-    "Today" comes from one clock: KWATCH_TODAY=YYYY-MM-DD pins it (for tests and demos).
-    Exit codes: 0 ok, 1 error (not found, conflict, database), 2 usage (bad option or value).
-    """
-    ctx.obj = State(db)
-
-
-# Command modules register themselves on `app` when imported.
-from kwatch.cli import catalogue as _catalogue  # noqa: E402,F401
-from kwatch.cli import doctor as _doctor  # noqa: E402,F401
-from kwatch.cli import finding as _finding  # noqa: E402,F401
-from kwatch.cli import history as _history  # noqa: E402,F401
-from kwatch.cli import library as _library  # noqa: E402,F401
-from kwatch.cli import lists as _lists  # noqa: E402,F401
-from kwatch.cli import refresh as _refresh  # noqa: E402,F401
-from kwatch.cli import releases as _releases  # noqa: E402,F401
-from kwatch.cli import stats as _stats  # noqa: E402,F401
-from kwatch.cli import sync as _sync  # noqa: E402,F401
-from kwatch.cli import transfer as _transfer  # noqa: E402,F401
+def __getattr__(name: str) -> Any:
+    # PEP 562: `from kwatch.cli import app` (tests, docs, completion scripts) means the whole app.
+    if name == "app":
+        return load_commands()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _invoked_name(argv: list[str]) -> str | None:
@@ -97,7 +117,9 @@ def _only_the_invoked_command(argv: list[str]) -> None:
         argv = _completed_words()
     name = _invoked_name(argv)
     if name == "help":
+        load_commands()
         return  # `kwatch help CMD` needs every command
+    app = load_commands(name)
     commands = [c for c in app.registered_commands if _command_name(c) == name]
     groups = [g for g in app.registered_groups if g.name == name]
     if commands or groups:
@@ -169,7 +191,7 @@ def main() -> None:
         _prepare_completion()
     _only_the_invoked_command(sys.argv[1:])
     try:
-        app()
+        _root_app()
     except BrokenPipeError:
         # `kwatch list | head -1`: the reader left. Point stdout at devnull so the interpreter's
         # final flush does not raise again, and leave quietly.

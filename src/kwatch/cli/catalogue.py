@@ -6,7 +6,6 @@ from typing import Annotated
 import typer
 
 from kwatch import output
-from kwatch.cli import app
 from kwatch.cli.common import (
     AvoidOpt,
     DecadeOpt,
@@ -28,6 +27,7 @@ from kwatch.cli.common import (
     state,
 )
 from kwatch.cli.complete import complete_schema
+from kwatch.cli.root import app
 
 catalogue_app = typer.Typer(
     help="Browse and check the catalogue (bundled titles, your files and your own titles).",

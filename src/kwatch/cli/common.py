@@ -10,7 +10,7 @@ import typer
 
 from kwatch import output
 from kwatch.cli.complete import complete_kind, complete_theme
-from kwatch.errors import KwatchError
+from kwatch.errors import InvalidInput, KwatchError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -119,22 +119,24 @@ def limit_option(for_people: int) -> Any:
     )
 
 
+ROWS_BEYOND_ANY_LIBRARY = 1 << 31
+
+
 def parse_limit(text: str | None) -> int | None:
     """--limit as typed: None (not given), a count of 1 or more, or -1 for `all`."""
-    from kwatch.errors import InvalidInput
-
     if text is None:
         return None
     value = text.strip().lower()
     if value in ("all", "none", "-1"):
         return -1
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise InvalidInput(f"--limit takes a number of rows or `all`, not {text!r}.")
     if int(value) < 1:
         raise InvalidInput(
             "--limit must be 1 or more (0 would show nothing); --limit all shows everything."
         )
-    return int(value)
+    # More rows than any library holds is all of them (and would overflow SQLite's integers).
+    return -1 if int(value) >= ROWS_BEYOND_ANY_LIBRARY else int(value)
 
 
 def row_limit(limit: str | int | None, *, as_json: bool, for_people: int | None) -> int | None:
@@ -178,27 +180,78 @@ def handle_errors(fn: F) -> F:
             current = state(ctx)
             current.command = ctx.command_path.removeprefix("kwatch ").strip() or "kwatch"
             current.summary = _command_line(ctx)
+        err: KwatchError
         try:
+            _check_text_arguments(ctx if is_context else None, kwargs)
             return fn(*args, **kwargs)
         except KwatchError as exc:
-            output.error(exc, as_json=as_json)
-            raise typer.Exit(exc.exit_code) from None
+            err = exc
+        except UnicodeEncodeError:
+            # Text that cannot be stored (a lone surrogate) that _check_text_arguments missed.
+            err = InvalidInput("some text given is not valid UTF-8; retype it or fix its encoding.")
+        except OverflowError:
+            # A number too large for SQLite's 64-bit integers, in an option no check bounds.
+            err = InvalidInput("a number given is too large; give a smaller one.")
         except sqlite3.Error as exc:
             from kwatch.db import explain_sqlite_error
 
-            path = state(ctx).db_path if is_context else Path("database")
+            # The file by its path, never "database": --db or KWATCH_DB as this run sees them.
+            path = state(ctx).db_path if is_context else State(None).db_path
             err = explain_sqlite_error(path, exc)
-            output.error(err, as_json=as_json)
-            raise typer.Exit(err.exit_code) from None
+        output.error(err, as_json=as_json)
+        raise typer.Exit(err.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def given_options(ctx: typer.Context, names: list[str]) -> list[str]:
+    """The flags (as typed: --runtime) of the parameters `names` given on the command line."""
+    flags = []
+    for param in ctx.command.params:
+        if param.name in names:
+            source = getattr(ctx.get_parameter_source(param.name or ""), "name", "")
+            if source == "COMMANDLINE":
+                flags.append(param.opts[0])
+    return flags
+
+
+# Options that name files: a file name may be any bytes (Python carries the undecodable ones as
+# surrogate escapes, which the file functions turn back into the same bytes). Path-typed
+# parameters arrive as Path objects and are never checked.
+FILE_NAME_PARAMETERS = frozenset({"output_path", "to", "path"})
+
+
+def _check_text_arguments(ctx: Any, kwargs: dict[str, Any]) -> None:
+    """Refuse text that is not valid UTF-8 before anything runs: the shell passed bytes that
+    do not decode (another encoding, a cut-off character), and SQLite can store only UTF-8."""
+    for name, value in kwargs.items():
+        if name in FILE_NAME_PARAMETERS:
+            continue
+        for text in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(text, str) and not _is_utf8(text):
+                params = {p.name: p for p in ctx.command.params} if ctx is not None else {}
+                param = params.get(name)
+                is_option = param is not None and param.param_type_name == "option"
+                what = param.opts[0] if param is not None and is_option else name.upper()
+                raise InvalidInput(
+                    f"{what} is not valid UTF-8 text; retype it, or set the terminal to UTF-8."
+                )
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _command_line(ctx: typer.Context) -> str:
     """The command as typed, near enough: its arguments and the options given."""
     from typer.core import TyperArgument as Argument  # typer carries its own copy of Click
 
-    words = [ctx.command_path.removeprefix("kwatch ").strip()]
+    # "tag add Oasis x", not "'tag add' Oasis x": a group and its command are two words.
+    words = ctx.command_path.removeprefix("kwatch ").split()
     for param in ctx.command.params:
         value = ctx.params.get(param.name or "")
         if param.name == "as_json" or value in (None, False, [], ()):

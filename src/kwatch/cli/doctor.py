@@ -3,8 +3,8 @@
 import typer
 
 from kwatch import output
-from kwatch.cli import app
 from kwatch.cli.common import JsonFlag, handle_errors, state
+from kwatch.cli.root import app
 
 
 @app.command()

@@ -5,7 +5,6 @@ from typing import Annotated
 import typer
 
 from kwatch import output
-from kwatch.cli import app
 from kwatch.cli.common import (
     AvoidOpt,
     DecadeOpt,
@@ -25,6 +24,7 @@ from kwatch.cli.common import (
     state,
 )
 from kwatch.cli.complete import complete_pick_kind, complete_pick_source
+from kwatch.cli.root import app
 
 HUMAN_SEARCH_LIMIT = 20
 SearchLimit = Annotated[str | None, limit_option(HUMAN_SEARCH_LIMIT)]

@@ -5,7 +5,6 @@ from typing import Annotated
 import typer
 
 from kwatch import output
-from kwatch.cli import app
 from kwatch.cli.common import (
     AvoidOpt,
     DecadeOpt,
@@ -20,6 +19,7 @@ from kwatch.cli.common import (
     build_filters,
     clock_today,
     cut_notice,
+    given_options,
     handle_errors,
     limit_option,
     resolve_title,
@@ -35,6 +35,7 @@ from kwatch.cli.complete import (
     complete_theme,
     complete_title,
 )
+from kwatch.cli.root import app
 
 TitleArg = Annotated[
     str,
@@ -56,7 +57,10 @@ def add(
     custom: Annotated[
         bool, typer.Option("--custom", help="Add a title that is not in the catalogue.")
     ] = False,
-    year: Annotated[int | None, typer.Option(help="Year (with --custom).")] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(help="Year: chooses between films of the same name; with --custom, yours."),
+    ] = None,
     director: Annotated[
         list[str] | None, typer.Option("--director", help="Director (with --custom; repeatable).")
     ] = None,
@@ -90,12 +94,19 @@ def add(
     ] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", help="A tag (repeatable).")] = None,
     note: Annotated[str | None, typer.Option(help="A note to keep with it.")] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="With --custom: add it even if the catalogue has a film of that name."
+        ),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Add a title to your watchlist.
 
     \b
     Example: kwatch add "Bleak Night" --priority 5 --tag friday
+             kwatch add "The Day After" --year 2017
              kwatch add "Some Film" --custom --year 2027 --release 2027-03
     """
     from kwatch.db import transaction
@@ -110,6 +121,25 @@ def add(
         from kwatch.errors import InvalidInput
 
         raise InvalidInput("the title is empty; give a title, a Korean title or an id.")
+    if not custom:
+        # Facts of a title are the catalogue's: an option that only describes a title of
+        # one's own is refused, not dropped.
+        only_custom = given_options(
+            ctx,
+            [
+                *("director", "original_title", "kind", "runtime", "theme"),
+                *("release", "release_type", "force"),
+            ],
+        )
+        if only_custom:
+            from kwatch.errors import InvalidInput
+
+            verb = "is" if len(only_custom) == 1 else "are"
+            raise InvalidInput(
+                f"{', '.join(only_custom)} {verb} for a title of your own: add --custom; "
+                "a catalogue title keeps the catalogue's facts (`kwatch release` corrects "
+                "a release date)."
+            )
     conn = state(ctx).conn()
     if custom:
         from kwatch.vocabulary import check_names
@@ -131,7 +161,12 @@ def add(
                     origin="user",
                 )
             )
-        with transaction(conn):
+    from kwatch.library import find_entry
+
+    # One transaction: a title of the user's own and its entry are made together, or (when
+    # the entry cannot be) neither is.
+    with transaction(conn):
+        if custom:
             found = add_custom_title(
                 conn,
                 title=title,
@@ -142,13 +177,16 @@ def add(
                 runtime_min=runtime,
                 themes=list(theme or []),
                 releases=releases,
+                force=force,
             )
-    else:
-        found = resolve_title(ctx, title)
-    from kwatch.library import find_entry
+        elif year is not None:
+            from kwatch.titles import resolve_with_year
 
-    before = find_entry(conn, found.id)
-    result = add_entry(conn, found, today=today, priority=priority, tags=tag, note=note)
+            found = resolve_with_year(conn, title, year)
+        else:
+            found = resolve_title(ctx, title)
+        before = find_entry(conn, found.id)
+        result = add_entry(conn, found, today=today, priority=priority, tags=tag, note=note)
     if as_json:
         output.emit_json({**result.entry.to_dict(), "created": result.created})
         return
@@ -162,19 +200,67 @@ def add(
 
 @app.command()
 @handle_errors
-def remove(ctx: typer.Context, title: TitleArg, as_json: JsonFlag = False) -> None:
+def remove(
+    ctx: typer.Context,
+    title: TitleArg,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask (for scripts): remove it.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
     """Remove a title, and everything you recorded about it, from your library.
+
+    Says what goes (viewings, rating, notes, reviews, tags) and asks first; --yes skips the
+    question, and is needed when no one is at a terminal to answer. `kwatch undo` brings it
+    all back. The lists it is in keep it.
 
     \b
     Example: kwatch remove bleak-night-2011
+             kwatch remove bleak-night-2011 --yes --json
     """
+    from kwatch.errors import InvalidInput
     from kwatch.library import remove as remove_entry
+    from kwatch.library.entries import removal_counts
 
-    entry = remove_entry(state(ctx).conn(), resolve_title(ctx, title))
+    conn = state(ctx).conn()
+    found = resolve_title(ctx, title)
+    counts = removal_counts(conn, found)
+    what = _removal_text(counts)
+    if not yes:
+        if not output.can_ask():
+            raise InvalidInput(
+                f"removing {found.label} deletes {what}; nobody is at a terminal to confirm: "
+                f"add --yes (kwatch remove {found.id} --yes)."
+            )
+        if not output.confirm(f"Remove {found.label} from your library, with {what}?"):
+            output.message("Kept it; nothing was removed.")
+            return
+    entry = remove_entry(conn, found)
     if as_json:
-        output.emit_json(entry.to_dict())
+        output.emit_json({**entry.to_dict(), "removed": {**counts, "rated": bool(counts["rated"])}})
     else:
-        output.message(f"Removed {entry.title.label} from your library.")
+        output.message(
+            f"Removed {entry.title.label} from your library, with {what} "
+            "(`kwatch undo` brings it back)."
+        )
+
+
+def _removal_text(counts: dict[str, int]) -> str:
+    parts = [
+        output.plural(counts[kind], word)
+        for kind, word in (
+            ("viewings", "viewing"),
+            ("rated", "rating"),
+            ("notes", "note"),
+            ("reviews", "review"),
+            ("tags", "tag"),
+        )
+        if counts[kind]
+    ]
+    text = ", ".join(parts) if parts else "nothing recorded but the entry itself"
+    if counts["lists_kept"]:
+        text += f" (it stays in {output.plural(counts['lists_kept'], 'list')})"
+    return text
 
 
 @app.command("list")
@@ -281,9 +367,14 @@ def watched(
         int, typer.Option(help="Rating scale: 5 (stars) or 10.", autocompletion=complete_scale)
     ] = 5,
     note: Annotated[str | None, typer.Option(help="A note about this viewing.")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Accept a date before the title's year.")
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Log a viewing. Watching again adds another viewing; nothing is overwritten.
+
+    A title not yet completed becomes completed since the viewing's date.
 
     \b
     Example: kwatch watched "Han Gong-ju" --on 2024-03 --rating 4.5
@@ -295,7 +386,13 @@ def watched(
     when = parse_viewing_date(on, today)
     stars = parse_rating(rating, scale) if rating is not None else None
     entry = log_viewing(
-        state(ctx).conn(), resolve_title(ctx, title), today=today, on=when, rating=stars, note=note
+        state(ctx).conn(),
+        resolve_title(ctx, title),
+        today=today,
+        on=when,
+        rating=stars,
+        note=note,
+        force=force,
     )
     if as_json:
         output.emit_json(entry.to_dict())
@@ -328,11 +425,22 @@ def rate(
     from kwatch.values import parse_rating, star_glyphs
 
     value = parse_rating(rating, scale)
-    entry = rate_title(state(ctx).conn(), resolve_title(ctx, title), value, today=clock_today())
+    result = rate_title(state(ctx).conn(), resolve_title(ctx, title), value, today=clock_today())
+    entry = result.entry
     if as_json:
-        output.emit_json(entry.to_dict())
-    else:
-        output.message(f"Rated {entry.title.label} {star_glyphs(value)} ({value / 2:g}/5).")
+        output.emit_json(
+            {
+                **entry.to_dict(),
+                "marked_completed": result.marked_completed,
+                "previous_status": result.previous_status,
+            }
+        )
+        return
+    text = f"Rated {entry.title.label} {star_glyphs(value)} ({value / 2:g}/5)"
+    if result.marked_completed:
+        was = "was planned" if result.previous_status else "was not in your library"
+        text += f"; marked it completed (it {was}: a rating means seen)"
+    output.message(text + ".")
 
 
 @app.command()
@@ -359,11 +467,20 @@ def status(
     from kwatch.values import parse_status
 
     value = parse_status(new_status)
-    entry = set_status(state(ctx).conn(), resolve_title(ctx, title), value, today=clock_today())
+    result = set_status(state(ctx).conn(), resolve_title(ctx, title), value, today=clock_today())
+    entry = result.entry
     if as_json:
-        output.emit_json(entry.to_dict())
-    else:
+        output.emit_json(
+            {
+                **entry.to_dict(),
+                "status_changed": result.changed,
+                "previous_status": result.previous_status,
+            }
+        )
+    elif result.changed:
         output.message(f"{entry.title.label} is now {value}.")
+    else:
+        output.message(f"{entry.title.label} is already {value}; unchanged.")
 
 
 @app.command()

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kwatch import output
-from kwatch.cli import app
 from kwatch.cli.common import JsonFlag, clock_today, handle_errors, resolve_title, state
 from kwatch.cli.library import TitleArg
+from kwatch.cli.root import app
 
 if TYPE_CHECKING:
     from kwatch.lists import UserList

@@ -5,9 +5,9 @@ from typing import Annotated
 import typer
 
 from kwatch import output
-from kwatch.cli import app
 from kwatch.cli.common import JsonFlag, clock_today, handle_errors, state
 from kwatch.cli.complete import complete_refresh_source
+from kwatch.cli.root import app
 
 releases_app = typer.Typer(
     help="Refresh release dates from open data (KOBIS, TMDb) and see when that last ran.",

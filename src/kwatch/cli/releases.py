@@ -5,7 +5,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kwatch import output
-from kwatch.cli import app
 from kwatch.cli.common import (
     JsonFlag,
     clock_today,
@@ -17,6 +16,7 @@ from kwatch.cli.common import (
     state,
 )
 from kwatch.cli.complete import complete_alarm, complete_release_type, complete_title
+from kwatch.cli.root import app
 
 if TYPE_CHECKING:
     from kwatch.releases.query import UpcomingItem

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kwatch import output
-from kwatch.cli import app
 from kwatch.cli.common import JsonFlag, handle_errors, state
+from kwatch.cli.root import app
 
 if TYPE_CHECKING:
     from kwatch.stats import Stats

@@ -6,8 +6,8 @@ from typing import Annotated
 import typer
 
 from kwatch import output
-from kwatch.cli import app
 from kwatch.cli.common import JsonFlag, handle_errors, state
+from kwatch.cli.root import app
 
 SYNC_DIR_ENV = "KWATCH_SYNC_DIR"
 

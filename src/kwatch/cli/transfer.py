@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kwatch import output
-from kwatch.cli import app
 from kwatch.cli.common import JsonFlag, clock_today, handle_errors, state
+from kwatch.cli.root import app
 
 if TYPE_CHECKING:
     from kwatch.transfer.report import ImportReport
@@ -220,11 +220,13 @@ def export(
         ),
     ] = "json",
     output_path: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--output",
             "-o",
-            help="Write to this file (a folder for --format letterboxd) instead of stdout.",
+            metavar="PATH",
+            help="Write to this file instead of stdout (- is stdout; a folder gets "
+            "kwatch-export-DATE.json or .csv inside it); a folder for --format letterboxd.",
         ),
     ] = None,
     as_json: JsonFlag = False,
@@ -238,13 +240,16 @@ def export(
     import json
 
     from kwatch.errors import InvalidInput
+    from kwatch.files import STDOUT, output_target, write_file
     from kwatch.transfer import EXPORT_FORMATS
     from kwatch.transfer.kwatch_json import export_document
     from kwatch.transfer.letterboxd_export import write_letterboxd
-    from kwatch.transfer.spreadsheet import csv_rows, csv_text, write_text
+    from kwatch.transfer.spreadsheet import csv_rows, csv_text
     from kwatch.values import parse_choice
 
     fmt = parse_choice(format, EXPORT_FORMATS, "--format")
+    if output_path == STDOUT and fmt != "letterboxd":
+        output_path = None
     if fmt == "letterboxd" and output_path is None:
         raise InvalidInput(
             "--format letterboxd writes one or more files: give a folder with --output DIR."
@@ -255,7 +260,7 @@ def export(
     conn = state(ctx).conn()
     if fmt == "letterboxd":
         assert output_path is not None
-        files, rows = write_letterboxd(conn, output_path)
+        files, rows = write_letterboxd(conn, Path(output_path).expanduser())
         summary = {
             "format": fmt,
             "files": [str(p) for p in files],
@@ -294,13 +299,15 @@ def export(
     if output_path is None:
         output.plain(text.rstrip("\n"))
         return
-    write_text(output_path, text)
+    # Through the one writer (kwatch.files): atomic, owner-only, never over a device or FIFO.
+    target = output_target(output_path, f"kwatch-export-{today.isoformat()}.{fmt}")
+    written = write_file(target, text.encode("utf-8"))
     if as_json:
         output.emit_json(
-            {"format": fmt, "files": [str(output_path)], "rows": count, "skipped": 0, "undated": []}
+            {"format": fmt, "files": [str(written)], "rows": count, "skipped": 0, "undated": []}
         )
     else:
-        output.message(f"Wrote {output.plural(count, 'entry', 'entries')} to {output_path}.")
+        output.message(f"Wrote {output.plural(count, 'entry', 'entries')} to {written}.")
 
 
 @app.command()
@@ -308,9 +315,11 @@ def export(
 def backup(
     ctx: typer.Context,
     path: Annotated[
-        Path | None,
+        str | None,
         typer.Argument(
-            help="Where to write the copy (a file or folder). Default: next to the database, "
+            metavar="[PATH]",
+            help="Where to write the copy (a file, or a folder: an existing one or a path "
+            "ending in /). Default: next to the database, "
             "named with today's date.",
             show_default=False,
         ),

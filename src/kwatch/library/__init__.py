@@ -1,7 +1,9 @@
 """The user's library. This package owns every write to the user's tables (entries, tags,
 notes, viewings, status history, the user's own titles and releases, source ids and lists) and
-the rules attached to them (rules.py). The commands call entries.py; importers, restores and
-(later) undo and sync call the bulk functions in bulk.py. Nothing else writes these tables."""
+the rules attached to them (rules.py). The commands call entries.py, records.py (correcting
+viewings, ratings, tags, notes and reviews) and own_titles.py (editing and merging the user's
+own titles); importers, restores and sync call the bulk functions in bulk.py; undo replays the
+journal. Nothing else writes these tables."""
 
 from __future__ import annotations
 

@@ -171,10 +171,13 @@ def apply_facts(conn: sqlite3.Connection, facts: Iterable[Facts], today: str, co
                 count("ratings", "added")
         else:
             old_status, old_rating, old_rated_on = existing
-            # A viewing means seen: whatever it was, it is completed now (as `watched` does).
+            # A viewing means seen: whatever it was, it is completed now (as `watched` does),
+            # since the day it was seen (as `watched` does too), not the day of the import.
             if completed and old_status != "completed":
                 status_updates.append(("completed", f.title_id))
-                history.append((f.title_id, "completed", today))
+                history.append(
+                    (f.title_id, "completed", completed_since(f.first_viewing, f.seen_on, today))
+                )
                 count("entries", "updated")
             else:
                 count("entries", "unchanged")

@@ -67,7 +67,7 @@ class Client:
         retries: int = 4,
         backoff: float = 2.0,
         max_wait: float = 300.0,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         page_size: int = PAGE_SIZE,
     ):
         self.sparql_url = sparql_url or os.environ.get(SPARQL_URL_ENV) or SPARQL_URL
@@ -76,7 +76,8 @@ class Client:
         self.retries = retries
         self.backoff = backoff
         self.max_wait = max_wait
-        self.sleep = sleep
+        # Looked up when called, not bound here, so a test that patches time.sleep is obeyed.
+        self.sleep = sleep or (lambda seconds: time.sleep(seconds))
         self.page_size = page_size
         self.requests = 0
 

@@ -85,6 +85,7 @@ def build_calendar(
     from icalendar import Alarm, Calendar, Event
 
     from kwatch import __version__
+    from kwatch.output import visible  # RFC 5545 TEXT allows no control characters but tab
 
     events, skipped = calendar_items(items)
     cal = Calendar()
@@ -99,7 +100,7 @@ def build_calendar(
         day = date.fromisoformat(item.release.date)
         kind = TYPE_PHRASES.get(item.release.type, item.release.type)
         region = f", {item.release.region}" if item.release.region != "KR" else ""
-        summary = f"{item.title.title} ({kind}{region})"
+        summary = visible(f"{item.title.title} ({kind}{region})")
         event = Event()
         event.add("uid", item.uid)
         event.add("sequence", sequences.get(item.uid, 0))
@@ -118,7 +119,7 @@ def build_calendar(
         if item.release.source:
             details.append(f"Source: {item.release.source}")
         details.append(f"kwatch show {item.title.id}")
-        event.add("description", "\n".join(details))
+        event.add("description", visible("\n".join(details)))
         event.add("categories", [item.release.type])
         event.add("transp", "TRANSPARENT")
         if alarm is not None:

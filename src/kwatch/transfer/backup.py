@@ -34,7 +34,7 @@ def default_backup_path(db_path: Path, today: date) -> Path:
 
 
 def backup_database(
-    db_path: Path, target: Path | None, *, today: date, force: bool = False
+    db_path: Path, target: str | Path | None, *, today: date, force: bool = False
 ) -> BackupResult:
     """A consistent copy of the committed database through SQLite's backup API.
 
@@ -43,21 +43,24 @@ def backup_database(
     lock, so the copy proceeds and holds what was committed before it; while a writer is
     committing (an EXCLUSIVE lock), Python's backup loop waits and retries.
     """
-    from kwatch.db import backup_to
+    from kwatch.db import backup_to, explain_sqlite_error
+    from kwatch.files import check_target, names_folder
 
     if not db_path.is_file():
         raise NotFound(f"there is no database at {db_path} yet; nothing to back up.")
     if target is None:
         target = default_backup_path(db_path, today)
-    elif target.is_dir():
-        target = default_backup_path(target / db_path.name, today)
+    else:
+        if os.fspath(target) == "-":
+            raise InvalidInput("a backup is a database file, not text: give a file or folder.")
+        if names_folder(target):
+            # A dated name inside it, as next to the database.
+            target = default_backup_path(Path(target).expanduser() / db_path.name, today)
+    target = check_target(target)  # never a device, FIFO or folder; a symlink's own file
     if target.resolve() == db_path.resolve():
         raise InvalidInput("the backup path is the database itself; choose another path.")
     if target.exists() and not force:
         raise Conflict(f"{target} already exists; choose another path or add --force.")
-    from kwatch.db import explain_sqlite_error
-
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     # A plain connection, not mode=ro: if a crashed writer left a hot journal, reading must be
     # able to roll it back first. Nothing else is written to the source.
     source = sqlite3.connect(db_path, timeout=30)
@@ -67,21 +70,11 @@ def backup_database(
         except sqlite3.Error as exc:
             raise explain_sqlite_error(db_path, exc) from None
         try:
-            tmp.unlink(missing_ok=True)
-            backup_to(source, tmp)
-            check = sqlite3.connect(tmp)
-            try:
-                ok = check.execute("PRAGMA quick_check").fetchone()[0]
-            finally:
-                check.close()
-            if ok != "ok":
-                raise InvalidInput(f"the copy failed its integrity check ({ok}); try again.")
-            os.replace(tmp, target)
-        except (sqlite3.Error, OSError) as exc:
+            backup_to(source, target, verify=True)
+        except sqlite3.Error as exc:
             raise InvalidInput(
                 f"cannot write the backup to {target}: {exc}. Choose a writable path."
             ) from None
     finally:
         source.close()
-        tmp.unlink(missing_ok=True)
     return BackupResult(target, db_path, target.stat().st_size)

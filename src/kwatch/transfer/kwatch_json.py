@@ -35,10 +35,13 @@ from kwatch.values import stars
 
 def load_kwatch_export(path: Path) -> dict[str, Any]:
     """Read and check the top of a kwatch JSON export; items are checked one by one later."""
+    from kwatch.transfer.sources import require_regular_file
+
     if not path.exists():
         raise InvalidInput(f"{path} does not exist; give a file made by `kwatch export`.")
     if path.is_dir():
         raise InvalidInput(f"{path} is a folder; give the JSON file made by `kwatch export`.")
+    require_regular_file(path)
     try:
         with path.open("rb") as fh:
             raw = fh.read()
@@ -52,6 +55,10 @@ def load_kwatch_export(path: Path) -> dict[str, Any]:
         ) from None
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror}.") from None
+    except RecursionError:
+        raise InvalidInput(
+            f"{path} is nested too deeply to be a kwatch export; nothing was imported."
+        ) from None
     if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT:
         raise InvalidInput(
             f"{path} is not a kwatch export: expected a JSON object with "

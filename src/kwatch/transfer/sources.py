@@ -17,6 +17,12 @@ from typing import IO
 from kwatch.errors import InvalidInput
 
 MAX_FIELD_BYTES = 1 << 20  # a longer field is a runaway quote, not a review
+# Limits on what an import reads, so a hostile file fails fast in little memory. A real export
+# is a few MB of CSV that ZIP compresses 3 to 10 times; these leave a wide margin.
+MAX_LINE_BYTES = 16 << 20  # one line of a CSV (a row of several 1 MiB fields at most)
+MAX_MEMBER_BYTES = 512 << 20  # one CSV inside a ZIP, decompressed
+MAX_ZIP_BYTES = 1 << 30  # all the CSVs of a ZIP, decompressed
+MAX_RATIO = 200  # decompressed size / compressed size of one member
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,21 @@ class ImportPlan:
     warnings: tuple[str, ...]
 
 
+def require_regular_file(path: Path) -> None:
+    """Refuse, before reading a byte, what is not a regular file: /dev/zero never ends and a
+    FIFO waits for a writer, so reading either would hang."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}.") from None
+    if not stat.S_ISREG(mode):
+        raise InvalidInput(
+            f"{path} is not a regular file (a device, FIFO or socket); give the export file."
+        )
+
+
 def find_sources(path: Path) -> tuple[list[Source], str]:
     """The CSV files under `path`: a folder, a ZIP, or one file. Returns (sources, container)."""
     if not path.exists():
@@ -51,6 +72,8 @@ def find_sources(path: Path) -> tuple[list[Source], str]:
             f"{path} does not exist; give the export ZIP, the folder it unzips to, or one CSV file."
         )
     if path.is_dir():
+        # Only regular files: a FIFO or device named *.csv would hang the import, and a
+        # dangling symlink cannot be read (is_file() is False for all of them).
         files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".csv")
         return [
             Source(
@@ -60,11 +83,12 @@ def find_sources(path: Path) -> tuple[list[Source], str]:
             )
             for p in files
         ], "folder"
+    require_regular_file(path)
     if zipfile.is_zipfile(path):
         try:
             with zipfile.ZipFile(path) as archive:
-                members = [
-                    info.filename
+                infos = [
+                    info
                     for info in archive.infolist()
                     if not info.is_dir()
                     and info.filename.lower().endswith(".csv")
@@ -72,6 +96,8 @@ def find_sources(path: Path) -> tuple[list[Source], str]:
                 ]
         except (zipfile.BadZipFile, OSError) as exc:
             raise InvalidInput(f"{path} is not a readable ZIP file ({exc}).") from None
+        check_zip_sizes(path, infos)
+        members = [info.filename for info in infos]
 
         def opener(member: str) -> Callable[[], IO[bytes]]:
             def open_member() -> IO[bytes]:
@@ -86,6 +112,67 @@ def find_sources(path: Path) -> tuple[list[Source], str]:
     if path.suffix.lower() == ".zip":
         raise InvalidInput(f"{path} is not a readable ZIP file; download the export again.")
     return [Source(path.name, path.name, lambda: path.open("rb"))], "file"
+
+
+def check_zip_sizes(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a ZIP whose CSVs would decompress to far more than any export (a ZIP bomb),
+    before a byte is decompressed. zipfile never returns more than a member's declared size,
+    so checking the declared sizes is enough."""
+
+    def refuse(what: str) -> InvalidInput:
+        return InvalidInput(f"{path}: {what}; it is not a real export, and nothing was imported.")
+
+    for info in infos:
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise refuse(
+                f"{info.filename} would decompress to {info.file_size:,} bytes, over the limit "
+                f"of {MAX_MEMBER_BYTES:,} bytes for one file"
+            )
+        if info.file_size > MAX_RATIO * max(info.compress_size, 1) and info.file_size > 1 << 20:
+            raise refuse(
+                f"{info.filename} is compressed {info.file_size // max(info.compress_size, 1):,}"
+                f" times, over the limit of {MAX_RATIO} times (a ZIP bomb)"
+            )
+    total = sum(info.file_size for info in infos)
+    if total > MAX_ZIP_BYTES:
+        raise refuse(
+            f"its CSV files would decompress to {total:,} bytes, over the limit of "
+            f"{MAX_ZIP_BYTES:,} bytes"
+        )
+
+
+class _LineLimited(io.RawIOBase):
+    """A byte stream that fails as soon as one line runs past MAX_LINE_BYTES, so a file of
+    one enormous line is refused after reading a few MB instead of being held whole."""
+
+    def __init__(self, inner: IO[bytes], name: str):
+        self._inner = inner
+        self._name = name
+        self._since_newline = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._inner.read(len(buffer))
+        last = data.rfind(b"\n")
+        self._since_newline = len(data) - last - 1 if last >= 0 else self._since_newline + len(data)
+        if self._since_newline > MAX_LINE_BYTES:
+            raise InvalidInput(
+                f"{self._name} has a line longer than {MAX_LINE_BYTES:,} bytes, the limit for "
+                "one line of a CSV export; it is not a real export, and nothing was imported."
+            )
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
+def open_limited(src: Source) -> IO[bytes]:
+    """The source's bytes, with the line-length limit applied."""
+    return io.BufferedReader(_LineLimited(src.opener(), src.name))
 
 
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
@@ -121,7 +208,7 @@ def detect_encoding(src: Source) -> tuple[str, str | None]:
     else is read as Windows-1252 (or Latin-1), with a warning. The whole file is
     checked (in 1 MiB chunks) before a row is read, so the choice never changes half-way."""
     try:
-        with src.opener() as fh:
+        with open_limited(src) as fh:
             head = fh.read(4)
             if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
                 return "utf-16", None
@@ -193,7 +280,7 @@ def read_rows(src: Source, encoding: str) -> Generator[tuple[int, list[str]], No
     line = 1
     try:
         delimiter = sniff_delimiter(src, encoding)
-        with src.opener() as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
+        with open_limited(src) as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
             reader = csv.reader(text, delimiter=delimiter)
             for fields in reader:
                 yield line, fields

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
-
-from kwatch.errors import InvalidInput
 
 CSV_COLUMNS = (
     "id",
@@ -26,8 +23,13 @@ CSV_COLUMNS = (
     "last_viewed",
     "notes",
 )
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection). The
+# full-width forms count: spreadsheets in CJK locales fold them to ASCII before parsing, and a
+# leading line break is skipped by some, which would expose the "=" after it.
+FORMULA_STARTS = (
+    "=", "+", "-", "@", "\t", "\r", "\n",
+    "\uff1d", "\uff0b", "\uff0d", "\uff20",
+)  # fmt: skip
 
 
 def safe_cell(value: object) -> str:
@@ -40,18 +42,11 @@ def star_text(half_stars: int | None) -> str:
     return "" if half_stars is None else f"{half_stars / 2:g}"
 
 
-def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]]) -> None:
-    import csv
+def write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]]) -> Path:
+    """A CSV file through the one writer (kwatch.files): atomic and owner-only."""
+    from kwatch.files import write_file
 
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with tmp.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow([safe_cell(h) for h in header])
-            writer.writerows([safe_cell(c) for c in row] for row in rows)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    return write_file(path, csv_text([list(r) for r in rows], header).encode("utf-8"))
 
 
 def csv_rows(conn: sqlite3.Connection) -> list[list[object]]:
@@ -95,19 +90,9 @@ def csv_text(rows: list[list[object]], header: Iterable[str] = CSV_COLUMNS) -> s
     return buffer.getvalue()
 
 
-def write_text(path: Path, text: str) -> Path:
-    """Write a whole file at once: a reader never sees half of it."""
-    if path.is_dir():
-        raise InvalidInput(f"--output {path} is a folder; give a file name.")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        try:
-            with tmp.open("w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-    except OSError as exc:
-        raise InvalidInput(f"cannot write {path}: {exc.strerror}.") from None
-    return path
+def write_text(path: str | Path, text: str) -> Path:
+    """A text file through the one writer (kwatch.files): atomic and owner-only; "-" and
+    folders are the caller's to handle (see kwatch.files.output_target)."""
+    from kwatch.files import write_file
+
+    return write_file(path, text.encode("utf-8"))
