@@ -8,6 +8,7 @@ Rows are named by their key columns (kwatch.sync.records.TABLE_KEYS), never by l
 from __future__ import annotations
 
 import sqlite3
+from operator import itemgetter
 from typing import Any
 
 # Columns of a table's rows that never travel between machines (their local numbers).
@@ -86,11 +87,13 @@ class Replica:
         for r in self.conn.execute(every_row):
             existing.setdefault(tuple(r[i] for i in positions), []).append(r)
         changed = 0
-        new_rows: list[list[Any]] = []
+        new_rows: list[tuple[Any, ...]] = []
+        getter = itemgetter(*self.columns[table])
+        values_of = getter if len(self.columns[table]) > 1 else (lambda row: (getter(row),))
         for key, row in wanted:
             found = existing.get(key, [])
             if row is not None and not found and table != "titles":
-                new_rows.append([row.get(c) for c in self.columns[table]])
+                new_rows.append(values_of(row))
                 changed += 1
             else:
                 changed += self.write(table, key, row, found)

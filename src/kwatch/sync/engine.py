@@ -388,8 +388,8 @@ def store_changes(conn: sqlite3.Connection, imported: Imported, clock: Clock) ->
     """Remember what was read (caller's transaction); how many changes were new."""
     before = conn.execute("SELECT count(*) FROM sync_records").fetchone()[0]
     _store(conn, imported.changes)
-    for change in imported.changes:
-        clock.seen(change.hlc)
+    if imported.changes:
+        clock.seen(max(c.hlc for c in imported.changes))
     conn.executemany(
         "INSERT INTO sync_files (device, name, read_bytes) VALUES (?,?,?)"
         " ON CONFLICT(device, name) DO UPDATE SET read_bytes = excluded.read_bytes",
@@ -404,6 +404,9 @@ def store_changes(conn: sqlite3.Connection, imported: Imported, clock: Clock) ->
 def _resolve(table: str, changes: list[Change]) -> tuple[bool, dict[str, Any] | None]:
     """(present by its own changes, the row its changes give, ignoring removals), from the
     record's changes oldest first."""
+    if len(changes) == 1 and table not in ADD_WINS:  # most records: one change, as it is
+        only = changes[0]
+        return only.kind == "put", only.row
     values: dict[str, Any] | None = None
     for change in changes:
         if change.kind != "put" or change.row is None:
@@ -559,7 +562,9 @@ def _sync(conn: sqlite3.Connection, place: SyncFolder, folder: Path, now: dateti
         new = store_changes(conn, imported, clock)
         for change in imported.changes:
             changes = known.setdefault((change.table, change.key_json), [])
-            if not any(c.hlc == change.hlc and c.device == change.device for c in changes):
+            if not changes or not any(
+                c.hlc == change.hlc and c.device == change.device for c in changes
+            ):
                 changes.append(change)
         others = [d for d in place.device_names() if d != device]
         if conn.execute(
