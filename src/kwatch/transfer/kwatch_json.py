@@ -219,10 +219,24 @@ def export_document(conn: sqlite3.Connection, *, today: date) -> dict[str, Any]:
         )
     ]
     tags = _rows_by_title(conn, "SELECT title_id, tag FROM entry_tags ORDER BY title_id, tag")
-    notes = _rows_by_title(conn, "SELECT * FROM entry_notes ORDER BY title_id, id")
-    viewings = _rows_by_title(conn, "SELECT * FROM viewings ORDER BY title_id, date, id")
-    history = _rows_by_title(conn, "SELECT * FROM status_history ORDER BY title_id, id")
-    reviews = _rows_by_title(conn, "SELECT * FROM reviews ORDER BY title_id, published_on, id")
+    # Ordered by what the records say, never by local row numbers: two machines that synced
+    # hold the same records under different numbers and must export the same document.
+    notes = _rows_by_title(
+        conn, "SELECT * FROM entry_notes ORDER BY title_id, created_on, text, import_key"
+    )
+    viewings = _rows_by_title(
+        conn,
+        "SELECT * FROM viewings ORDER BY title_id, date, precision, rewatch, rating, note,"
+        " created_on, import_key",
+    )
+    history = _rows_by_title(
+        conn, "SELECT * FROM status_history ORDER BY title_id, changed_on, status"
+    )
+    reviews = _rows_by_title(
+        conn,
+        "SELECT * FROM reviews ORDER BY title_id, published_on, text, original, spoilers,"
+        " import_key",
+    )
     entries = []
     for e in entry_rows:
         tid = e["title_id"]
