@@ -445,3 +445,70 @@ def test_a_line_over_the_limit_fails_fast_naming_it(run, tmp_path, monkeypatch, 
         tracemalloc.stop()
     assert f"{1 << 20:,} bytes" in line and "line" in line
     assert peak < 6 << 20  # never the whole 8 MB line
+
+
+# ---------------------------------------------------------------------------------------------
+# A full disk
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A tiny tmpfs holding a copy of the test's database with 300 KB to spare."""
+    import shutil
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    source = tmp_path / "kwatch.db"
+    mount = tmp_path / "small"
+    mount.mkdir()
+    size_kb = source.stat().st_size // 1024 + 300
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(mount)],
+        capture_output=True,
+    )
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode(errors='replace')}")
+    try:
+        shutil.copyfile(source, mount / "kwatch.db")
+        yield mount
+    finally:
+        # Lazily: the in-process run may still hold the database open.
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _many_rows(path: Path, count: int = 2_000) -> Path:
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["Date", "Name", "Year", "Letterboxd URI"])
+        for i in range(count):
+            writer.writerow(
+                ["2024-01-01", f"Film {i} " + "x" * 500, 2000 + i % 20, f"https://boxd.it/x{i}"]
+            )
+    return path
+
+
+def test_a_full_disk_says_so_and_leaves_no_hot_journal(run, tmp_path, library, small_disk):
+    database = small_disk / "kwatch.db"
+    before = db_snapshot(database)
+    size = database.stat().st_size
+    rows = _many_rows(tmp_path / "watched.csv")
+    result = run("--db", str(database), "import", "letterboxd", str(rows))
+    line = one_line_error(result)
+    assert "disk full" in line and str(database) in line
+    assert "no transaction is active" not in line
+    assert sorted(p.name for p in small_disk.iterdir()) == ["kwatch.db"]  # no journal left
+    assert database.stat().st_size == size
+    assert db_snapshot(database) == before
+
+
+def test_an_export_to_a_full_disk_says_so(run, tmp_path, library, small_disk):
+    filler = small_disk / "filler"
+    with filler.open("wb") as fh, pytest.raises(OSError):
+        while True:
+            fh.write(b"\0" * 65536)
+            fh.flush()
+    target = small_disk / "export.json"
+    line = one_line_error(run("export", "-o", str(target)))
+    assert "disk is full" in line and str(target) in line
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "kwatch.db"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 
@@ -36,6 +36,12 @@ def explain_sqlite_error(path: Path, exc: sqlite3.Error) -> DatabaseError:
             f"cannot write to {path}: the file or its folder is read-only. "
             "Fix its permissions or choose another file with --db.",
             code="read_only",
+        )
+    if "disk is full" in lowered or "disk full" in lowered:
+        return DatabaseError(
+            f"disk full: cannot write to {path}. Nothing was changed; free some space on its "
+            "disk (or move it with --db) and try again.",
+            code="disk_full",
         )
     if "locked" in lowered or "busy" in lowered:
         return DatabaseError(
@@ -181,11 +187,14 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
-    # SQLite may already have rolled back by itself (SQLITE_FULL, SQLITE_IOERR...): then there
-    # is nothing to roll back, and ROLLBACK would raise "no transaction is active" and hide the
-    # real error.
     if conn.in_transaction:
         conn.execute("ROLLBACK")
+        return
+    # SQLite rolled back by itself (a full disk, an I/O error): ROLLBACK would only say "no
+    # transaction is active" and hide the real error. The file itself is put back from the
+    # journal on the connection's next read: read now, so no hot journal is left behind.
+    with suppress(sqlite3.Error):
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
 
 
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
