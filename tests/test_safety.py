@@ -137,7 +137,7 @@ def test_doctor_reports_and_creates_nothing(run, db_path, tmp_path):
     assert not db_path.exists()
     jsonschema.validate(result.json(), schemas.schema_for("doctor"))
     ok(run("add", "Oasis"))
-    (tmp_path / ".export.json.abc.tmp").write_text("")
+    (db_path.parent / ".export.json.abc.tmp").write_text("")
     doc = ok(run("doctor", "--json")).json()
     by_name = {c["name"]: c for c in doc["checks"]}
     assert doc["ok"] is True

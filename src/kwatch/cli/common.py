@@ -46,6 +46,14 @@ READ_ONLY_COMMANDS = frozenset(
 )
 
 
+# Read-only commands for which a --db or KWATCH_DB naming no file is a mistake to report, not
+# a new library to create: `kwatch list --db ~/kwatch.bd` must not make folders and an empty
+# database. Without --db or KWATCH_DB, the default database is created on first use, so a new
+# user's `kwatch list` shows an empty library. `remind` runs in every new shell and stays
+# quiet (it creates the library like a writing command would).
+MISSING_DATABASE_IS_AN_ERROR = READ_ONLY_COMMANDS - {"remind"}
+
+
 class State:
     """Per-invocation state: where the database is, opened on first use."""
 
@@ -68,6 +76,7 @@ class State:
             from kwatch.db import explain_sqlite_error, get_meta, open_database
             from kwatch.paths import opendata_layer_path
 
+            self._check_database_exists()
             conn = open_database(self.db_path)
             try:
                 layer = opendata_layer_path(self.db_path)
@@ -91,6 +100,18 @@ class State:
                 raise explain_sqlite_error(self.db_path, exc) from None
             self._conn = conn
         return self._conn
+
+    def _check_database_exists(self) -> None:
+        if self.db_option is None or self.command not in MISSING_DATABASE_IS_AN_ERROR:
+            return
+        if not self.db_path.exists():
+            from kwatch.errors import NotFound
+
+            raise NotFound(
+                f"no database at {self.db_path} (nothing recorded yet? `kwatch add` creates "
+                "it); check --db or KWATCH_DB.",
+                code="no_database",
+            )
 
 
 def clock_today():
