@@ -22,6 +22,11 @@ NOW = "2026-11-22T09:30:00+00:00"
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
+        "fuzz: the fuzz test over every command (fixed seed and budget; part of the fast "
+        "suite, so CI runs it; `pytest -m fuzz` runs only it)",
+    )
+    config.addinivalue_line(
+        "markers",
         "slow: real shells, wheel and sdist builds, 50 MB files (run by plain `pytest` and by "
         ".ci/run; `pytest -m 'not slow'` leaves them out while you work)",
     )
