@@ -631,3 +631,26 @@ def test_a_write_creates_the_database_given(run, tmp_path):
     new = tmp_path / "new" / "kwatch.db"
     ok(run("--db", str(new), "add", "Oasis"))
     assert "Oasis" in ok(run("--db", str(new), "list")).stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# What the fuzz test found
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["import", "kwatch", "a\x00b"],
+        ["catalogue", "validate", "\ud800"],
+        ["import", "imdb", "x" * 5000],
+        ["export", "-o", "a\x00b"],
+    ],
+)
+def test_file_names_no_system_accepts_give_one_line(run, args):
+    one_line_error(run(*args), (1, 2))
+
+
+def test_a_list_name_with_escapes_is_shown_harmlessly(run):
+    result = ok(run("lists", "create", "\x1b]52;c;aGk=\x07[/bold]"))
+    assert "\x1b" not in result.stdout + result.stderr
+    assert "\\x1b" in result.stdout + result.stderr

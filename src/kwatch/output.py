@@ -44,7 +44,19 @@ _VISIBLE = {
 def visible(text: str) -> str:
     """`text` with control characters as visible escapes ("\\x1b"); JSON is not passed
     through this: json.dumps escapes them already."""
-    return text.translate(_VISIBLE)
+    return _encodable(text.translate(_VISIBLE))
+
+
+def _encodable(text: str) -> str:
+    """`text` with lone surrogates (a file name that is not UTF-8, carried as surrogate
+    escapes) as visible \udcff escapes: written as they are, they would raise."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -68,7 +80,9 @@ _JSON_ESCAPED = {code: f"\\u{code:04x}" for code in _VISIBLE if code >= 0x7F}
 
 def json_text(document: Any, *, indent: int | None = 2) -> str:
     """`document` as JSON for stdout, stderr or a file (see _JSON_ESCAPED)."""
-    return json.dumps(document, ensure_ascii=False, indent=indent).translate(_JSON_ESCAPED)
+    return _encodable(
+        json.dumps(document, ensure_ascii=False, indent=indent).translate(_JSON_ESCAPED)
+    )
 
 
 def emit_json(document: Any) -> None:

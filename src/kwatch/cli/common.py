@@ -213,6 +213,11 @@ def handle_errors(fn: F) -> F:
         except OverflowError:
             # A number too large for SQLite's 64-bit integers, in an option no check bounds.
             err = InvalidInput("a number given is too large; give a smaller one.")
+        except OSError as exc:
+            # A file the user named that cannot even be looked at (a name too long, a loop of
+            # symlinks) where a check expected only "missing" or "there".
+            name = exc.filename if exc.filename is not None else "a file"
+            err = KwatchError(f"cannot use {name}: {exc.strerror or exc}.", code="file_error")
         except sqlite3.Error as exc:
             from kwatch.db import explain_sqlite_error
 
@@ -235,10 +240,12 @@ def _check_text_arguments(ctx: Any, kwargs: dict[str, Any]) -> None:
     """Refuse text that is not valid UTF-8 before anything runs: the shell passed bytes that
     do not decode (another encoding, a cut-off character), and SQLite can store only UTF-8."""
     for name, value in kwargs.items():
-        if name in FILE_NAME_PARAMETERS:
-            continue
         for text in value if isinstance(value, list | tuple) else [value]:
-            if isinstance(text, str) and not _is_utf8(text):
+            is_file_name = isinstance(text, Path) or name in FILE_NAME_PARAMETERS
+            if is_file_name and "\x00" in str(text):
+                # Only in-process callers can pass one (argv cannot hold a NUL byte).
+                raise InvalidInput(f"{str(text)!r} is not a file name: it holds a NUL byte.")
+            if isinstance(text, str) and not is_file_name and not _is_utf8(text):
                 params = {p.name: p for p in ctx.command.params} if ctx is not None else {}
                 param = params.get(name)
                 is_option = param is not None and param.param_type_name == "option"
