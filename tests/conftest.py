@@ -22,6 +22,11 @@ NOW = "2026-11-22T09:30:00+00:00"
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
+        "fuzz: the fuzz test over every command (fixed seed and budget; part of the fast "
+        "suite, so CI runs it; `pytest -m fuzz` runs only it)",
+    )
+    config.addinivalue_line(
+        "markers",
         "slow: real shells, wheel and sdist builds, 50 MB files (run by plain `pytest` and by "
         ".ci/run; `pytest -m 'not slow'` leaves them out while you work)",
     )
@@ -60,7 +65,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, template_db: P
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
-    monkeypatch.setenv("KWATCH_DB", str(tmp_path / "kwatch.db"))
+    # The default database (no --db, no KWATCH_DB), as a new user has it: read-only commands
+    # on a --db naming no file are refused, on the default one they show an empty library.
+    monkeypatch.delenv("KWATCH_DB", raising=False)
     monkeypatch.setenv("KWATCH_CATALOGUE_DIR", str(tmp_path / "user-catalogue"))
     monkeypatch.setenv("KWATCH_TODAY", TODAY)
     monkeypatch.setenv("KWATCH_NOW", NOW)
@@ -93,9 +100,14 @@ def _copy_template_on_create(monkeypatch: pytest.MonkeyPatch, template: Path) ->
     monkeypatch.setattr(db, "open_database", open_database)
 
 
+def default_db_path(tmp_path: Path) -> Path:
+    """Where the isolated environment's default database is (XDG_DATA_HOME/kwatch/kwatch.db)."""
+    return tmp_path / "home" / ".local" / "share" / "kwatch" / "kwatch.db"
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "kwatch.db"
+    return default_db_path(tmp_path)
 
 
 @pytest.fixture

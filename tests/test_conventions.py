@@ -15,7 +15,8 @@ KWATCH = [sys.executable, "-m", "kwatch"]
 
 @pytest.fixture
 def env(tmp_path):
-    environment = {**os.environ, "KWATCH_DB": str(tmp_path / "k.db"), "COLUMNS": "40"}
+    # The isolated default database (XDG_DATA_HOME from conftest), as a new user has it.
+    environment = {**os.environ, "COLUMNS": "40"}
     environment.pop("NO_COLOR", None)
     return environment
 

@@ -253,7 +253,7 @@ def test_path(run, db_path):
 
 
 def test_default_database_lives_in_the_user_data_dir(run, monkeypatch, tmp_path):
-    monkeypatch.delenv("KWATCH_DB")
+    monkeypatch.delenv("KWATCH_DB", raising=False)
     shown = Path(run("path").stdout.strip())
     assert shown.name == "kwatch.db"
     assert str(shown).startswith(str(tmp_path / "home"))

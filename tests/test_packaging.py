@@ -51,7 +51,8 @@ def test_wheel_contains_the_catalogue(wheel):
 
 
 def _run_python(code: str, pythonpath: Path, tmp_path: Path) -> str:
-    env = {**os.environ, "PYTHONPATH": str(pythonpath), "KWATCH_DB": str(tmp_path / "k.db")}
+    # The isolated default database (XDG_DATA_HOME from conftest), as a new user has it.
+    env = {**os.environ, "PYTHONPATH": str(pythonpath)}
     done = subprocess.run(
         [sys.executable, "-c", code],
         env=env,

@@ -142,13 +142,11 @@ def test_kobis_update_adds_announced_films_and_matches_known_ones(run, kobis):
     ok(run("add", "hope-2027"))
     assert ok(run("search", "새벽의 노래", "--json")).json()["results"][0]["id"] == "hope-2027"
     # A catalogue rebuild keeps it.
-    import os
-    from pathlib import Path
-
     from kwatch.catalogue import sync_catalogue
     from kwatch.db import open_database
+    from kwatch.paths import database_path
 
-    conn = open_database(Path(os.environ["KWATCH_DB"]))
+    conn = open_database(database_path())
     sync_catalogue(conn, force=True)
     conn.close()
     assert ok(run("show", "hope-2027", "--json")).json()["id"] == "hope-2027"

@@ -51,10 +51,17 @@ def test_calendar_output_is_never_written_over_what_is_not_a_file(
         assert stat.S_ISFIFO(target.lstat().st_mode)
 
 
-def test_a_device_is_never_replaced(run, some_release):
-    result = run("calendar", "-o", "/dev/null")
+def test_a_device_is_never_replaced(run, tmp_path, some_release):
+    # A device of our own with the null device's numbers: a regression run as root must not
+    # replace the system's /dev/null (a main-branch run of such a test once did).
+    device = tmp_path / "null"
+    try:
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:
+        device = Path("/dev/null")
+    result = run("calendar", "-o", str(device))
     assert result.exit_code == 1 and "not a regular file" in result.stderr
-    assert stat.S_ISCHR(os.lstat("/dev/null").st_mode)
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
 
 
 def test_a_symlink_is_followed_and_kept(run, tmp_path, some_release):
@@ -137,7 +144,7 @@ def test_doctor_reports_and_creates_nothing(run, db_path, tmp_path):
     assert not db_path.exists()
     jsonschema.validate(result.json(), schemas.schema_for("doctor"))
     ok(run("add", "Oasis"))
-    (tmp_path / ".export.json.abc.tmp").write_text("")
+    (db_path.parent / ".export.json.abc.tmp").write_text("")
     doc = ok(run("doctor", "--json")).json()
     by_name = {c["name"]: c for c in doc["checks"]}
     assert doc["ok"] is True

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import db_snapshot
+from conftest import db_snapshot, default_db_path
 
 
 def ok(result):
@@ -108,12 +108,14 @@ def test_exports_and_backups_are_private_whatever_the_umask(run, tmp_path, db_pa
         ok(run("export", "-f", "letterboxd", "-o", str(tmp_path / "lb")))
         ok(run("backup", str(tmp_path / "b.db")))
         ok(run("backup", str(tmp_path) + "/"))
+        ok(run("backup"))
     finally:
         os.umask(old)
     written = [tmp_path / "e.json", tmp_path / "e.csv", tmp_path / "b.db"]
     written += list((tmp_path / "lb").iterdir())
     written += list(tmp_path.glob("kwatch-backup-*.db"))
-    assert len(written) >= 5
+    written += list(db_path.parent.glob("kwatch-backup-*.db"))
+    assert len(written) >= 6
     for path in written:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
@@ -445,3 +447,210 @@ def test_a_line_over_the_limit_fails_fast_naming_it(run, tmp_path, monkeypatch, 
         tracemalloc.stop()
     assert f"{1 << 20:,} bytes" in line and "line" in line
     assert peak < 6 << 20  # never the whole 8 MB line
+
+
+# ---------------------------------------------------------------------------------------------
+# A full disk
+
+
+@pytest.fixture
+def small_disk(tmp_path, library):
+    """A tiny tmpfs holding a copy of the test's database with 300 KB to spare."""
+    import shutil
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    source = default_db_path(tmp_path)
+    mount = tmp_path / "small"
+    mount.mkdir()
+    size_kb = source.stat().st_size // 1024 + 300
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(mount)],
+        capture_output=True,
+    )
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode(errors='replace')}")
+    try:
+        shutil.copyfile(source, mount / "kwatch.db")
+        yield mount
+    finally:
+        # Lazily: the in-process run may still hold the database open.
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _many_rows(path: Path, count: int = 2_000) -> Path:
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["Date", "Name", "Year", "Letterboxd URI"])
+        for i in range(count):
+            writer.writerow(
+                ["2024-01-01", f"Film {i} " + "x" * 500, 2000 + i % 20, f"https://boxd.it/x{i}"]
+            )
+    return path
+
+
+def test_a_full_disk_says_so_and_leaves_no_hot_journal(run, tmp_path, library, small_disk):
+    database = small_disk / "kwatch.db"
+    before = db_snapshot(database)
+    size = database.stat().st_size
+    rows = _many_rows(tmp_path / "watched.csv")
+    result = run("--db", str(database), "import", "letterboxd", str(rows))
+    line = one_line_error(result)
+    assert "disk full" in line and str(database) in line
+    assert "no transaction is active" not in line
+    assert sorted(p.name for p in small_disk.iterdir()) == ["kwatch.db"]  # no journal left
+    assert database.stat().st_size == size
+    assert db_snapshot(database) == before
+
+
+def test_an_export_to_a_full_disk_says_so(run, tmp_path, library, small_disk):
+    filler = small_disk / "filler"
+    with filler.open("wb") as fh, pytest.raises(OSError):
+        while True:
+            fh.write(b"\0" * 65536)
+            fh.flush()
+    target = small_disk / "export.json"
+    line = one_line_error(run("export", "-o", str(target)))
+    assert "disk is full" in line and str(target) in line
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "kwatch.db"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Busy writers
+
+
+def test_writers_that_wait_past_the_busy_timeout_retry_instead_of_failing(tmp_path):
+    import threading
+    import time
+
+    from kwatch.db import transaction
+
+    path = tmp_path / "busy.db"
+    setup = sqlite3.connect(path)
+    setup.execute("CREATE TABLE t (who TEXT)")
+    setup.commit()
+    setup.close()
+    busy_timeout = 0.02  # one attempt waits far less than another writer holds the lock
+    errors: list[BaseException] = []
+
+    def holder() -> None:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=5)
+        for _ in range(4):
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO t VALUES ('holder')")
+            time.sleep(0.08)
+            conn.execute("COMMIT")
+        conn.close()
+
+    def writer(n: int) -> None:
+        conn = sqlite3.connect(
+            path, isolation_level=None, timeout=busy_timeout, check_same_thread=False
+        )
+        try:
+            with transaction(conn):
+                conn.execute("INSERT INTO t VALUES (?)", (f"writer {n}",))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=holder) for _ in range(2)]
+    threads += [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    check = sqlite3.connect(path)
+    rows = [r[0] for r in check.execute("SELECT who FROM t")]
+    check.close()
+    assert rows.count("holder") == 8 and sorted(r for r in rows if r != "holder") == [
+        f"writer {n}" for n in range(6)
+    ]
+
+
+def test_a_writer_that_never_gets_the_lock_says_which_file_is_busy(tmp_path, monkeypatch):
+    from kwatch import db
+
+    monkeypatch.setattr(db, "WRITE_WAIT_S", 0.2)
+    path = tmp_path / "held.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    conn = sqlite3.connect(path, isolation_level=None, timeout=0.01)
+    try:
+        with pytest.raises(sqlite3.OperationalError) as caught, db.transaction(conn):
+            pass
+        message = db.explain_sqlite_error(path, caught.value).message
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        conn.close()
+    assert str(path) in message and "busy" in message
+
+
+# ---------------------------------------------------------------------------------------------
+# A mistyped --db or KWATCH_DB
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["show", "Oasis"],
+        ["stats"],
+        ["search", "night"],
+        ["history"],
+        ["export"],
+        ["upcoming"],
+        ["pick"],
+        ["calendar"],
+        ["catalogue", "list"],
+    ],
+)
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_a_mistyped_database_for_reading_creates_nothing(run, tmp_path, monkeypatch, args, how):
+    typo = tmp_path / "no-such-folder" / "kwatch.bd"
+    if how == "option":
+        result = run("--db", str(typo), *args)
+    else:
+        monkeypatch.setenv("KWATCH_DB", str(typo))
+        result = run(*args)
+    line = one_line_error(result)
+    assert f"no database at {typo}" in line and "kwatch add" in line
+    assert not typo.parent.exists()
+
+
+def test_a_first_read_of_the_default_database_is_an_empty_library(run, db_path):
+    assert not db_path.exists()
+    assert "library is empty" in ok(run("list")).stdout + ok(run("list")).stderr
+
+
+def test_a_write_creates_the_database_given(run, tmp_path):
+    new = tmp_path / "new" / "kwatch.db"
+    ok(run("--db", str(new), "add", "Oasis"))
+    assert "Oasis" in ok(run("--db", str(new), "list")).stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# What the fuzz test found
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["import", "kwatch", "a\x00b"],
+        ["catalogue", "validate", "\ud800"],
+        ["import", "imdb", "x" * 5000],
+        ["export", "-o", "a\x00b"],
+    ],
+)
+def test_file_names_no_system_accepts_give_one_line(run, args):
+    one_line_error(run(*args), (1, 2))
+
+
+def test_a_list_name_with_escapes_is_shown_harmlessly(run):
+    result = ok(run("lists", "create", "\x1b]52;c;aGk=\x07[/bold]"))
+    assert "\x1b" not in result.stdout + result.stderr
+    assert "\\x1b" in result.stdout + result.stderr

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 
@@ -12,12 +12,17 @@ from kwatch.errors import DatabaseError
 from kwatch.migrations import MIGRATION_NAMES, MIGRATION_SET, MIGRATIONS
 
 READ_ONLY_HINTS = ("readonly", "read-only", "unable to open", "disk i/o error")
+# How long one attempt to take the write lock waits (SQLite's busy handler), and how long a
+# command keeps trying, with growing pauses between attempts, while other kwatch processes
+# write (a dozen imports at once can hold the lock longer than one attempt waits).
+BUSY_TIMEOUT_S = 10.0
+WRITE_WAIT_S = 300.0
 
 
 def _raw_connect(path: Path) -> sqlite3.Connection:
     # isolation_level=None: we open transactions ourselves (see `transaction`), so a failed
     # command rolls back everything it did and the file is left exactly as it was.
-    conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
     conn.row_factory = sqlite3.Row
     return conn
 
@@ -37,9 +42,16 @@ def explain_sqlite_error(path: Path, exc: sqlite3.Error) -> DatabaseError:
             "Fix its permissions or choose another file with --db.",
             code="read_only",
         )
-    if "locked" in lowered or "busy" in lowered:
+    if "disk is full" in lowered or "disk full" in lowered:
         return DatabaseError(
-            f"{path} is busy: another kwatch is writing to it. Try again in a moment.",
+            f"disk full: cannot write to {path}. Nothing was changed; free some space on its "
+            "disk (or move it with --db) and try again.",
+            code="disk_full",
+        )
+    if is_busy(exc):
+        return DatabaseError(
+            f"{path} is busy: another kwatch (or another program) is writing to it and did "
+            "not finish in time. Try again when it has.",
             code="locked",
         )
     return DatabaseError(f"database error in {path}: {text}")
@@ -131,7 +143,7 @@ def open_database(path: Path, *, stop_before: str | None = None) -> sqlite3.Conn
     _create_private(path)
     try:
         conn = _raw_connect(path)
-        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         applied = applied_migrations(conn)
         unknown = [name for name in applied if name not in MIGRATION_NAMES]
         if unknown:
@@ -170,7 +182,7 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         else:
             conn.execute("RELEASE nested")
         return
-    conn.execute("BEGIN IMMEDIATE")
+    _begin_immediate(conn)
     try:
         yield conn
     except BaseException:
@@ -180,12 +192,40 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("COMMIT")
 
 
+def is_busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _begin_immediate(conn: sqlite3.Connection) -> None:
+    """Take the write lock, waiting for other writers: each attempt waits BUSY_TIMEOUT_S, and
+    attempts are repeated with growing, jittered pauses (so waiting writers do not retry in
+    step) until WRITE_WAIT_S has passed. Nothing has been done yet, so retrying is safe."""
+    import random
+    import time
+
+    deadline = time.monotonic() + WRITE_WAIT_S
+    pause = 0.05
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause * random.uniform(0.5, 1.5))
+        pause = min(pause * 2, 2.0)
+
+
 def _rollback(conn: sqlite3.Connection) -> None:
-    # SQLite may already have rolled back by itself (SQLITE_FULL, SQLITE_IOERR...): then there
-    # is nothing to roll back, and ROLLBACK would raise "no transaction is active" and hide the
-    # real error.
     if conn.in_transaction:
         conn.execute("ROLLBACK")
+        return
+    # SQLite rolled back by itself (a full disk, an I/O error): ROLLBACK would only say "no
+    # transaction is active" and hide the real error. The file itself is put back from the
+    # journal on the connection's next read: read now, so no hot journal is left behind.
+    with suppress(sqlite3.Error):
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
 
 
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:

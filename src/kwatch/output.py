@@ -44,7 +44,19 @@ _VISIBLE = {
 def visible(text: str) -> str:
     """`text` with control characters as visible escapes ("\\x1b"); JSON is not passed
     through this: json.dumps escapes them already."""
-    return text.translate(_VISIBLE)
+    return _encodable(text.translate(_VISIBLE))
+
+
+def _encodable(text: str) -> str:
+    """`text` with lone surrogates (a file name that is not UTF-8, carried as surrogate
+    escapes) as visible \udcff escapes: written as they are, they would raise."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -60,8 +72,21 @@ def versioned(document: Any) -> Any:
     return document
 
 
+# json.dumps escapes the C0 controls but writes DEL, the C1 controls (0x9b is CSI to some
+# terminals) and the bidirectional overrides as they are: write those as \u escapes too, which
+# is the same JSON (they can occur only inside strings) and harmless on a terminal.
+_JSON_ESCAPED = {code: f"\\u{code:04x}" for code in _VISIBLE if code >= 0x7F}
+
+
+def json_text(document: Any, *, indent: int | None = 2) -> str:
+    """`document` as JSON for stdout, stderr or a file (see _JSON_ESCAPED)."""
+    return _encodable(
+        json.dumps(document, ensure_ascii=False, indent=indent).translate(_JSON_ESCAPED)
+    )
+
+
 def emit_json(document: Any) -> None:
-    sys.stdout.write(json.dumps(versioned(document), ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_text(versioned(document)) + "\n")
     sys.stdout.flush()
 
 
@@ -84,7 +109,7 @@ def error(exc: KwatchError, *, as_json: bool) -> None:
     text = " ".join(exc.message.split("\n"))
     if as_json:
         document = versioned({"error": {"code": exc.code, "message": text}})
-        sys.stderr.write(json.dumps(document, ensure_ascii=False) + "\n")
+        sys.stderr.write(json_text(document, indent=None) + "\n")
     else:
         sys.stderr.write(f"Error: {visible(text)}\n")
 
@@ -199,7 +224,7 @@ def table(
     a row) that cut, awk and head can use, never squeezed to the terminal's width. A title
     becomes a "# title" line before it; a caption goes to stderr."""
     if not _to_terminal():
-        lines = [f"# {title}"] if title else []
+        lines = [f"# {_cell(title)}"] if title else []
         lines.append("\t".join(columns))
         lines += ["\t".join(_cell(value) for value in row) for row in rows]
         sys.stdout.write("\n".join(lines) + "\n")
@@ -211,7 +236,12 @@ def table(
     names = list(columns)
     cells = [[_cell(value) for value in row] for row in rows]
     layout = _layout(names, cells, console().width)
-    grid = Table(title=title, caption=caption, header_style="bold", show_lines=False)
+    grid = Table(
+        title=esc(title) if title else None,
+        caption=esc(caption) if caption else None,
+        header_style="bold",
+        show_lines=False,
+    )
     for i, (width, fixed) in layout.items():
         name = names[i]
         if fixed:

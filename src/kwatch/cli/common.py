@@ -46,6 +46,14 @@ READ_ONLY_COMMANDS = frozenset(
 )
 
 
+# Read-only commands for which a --db or KWATCH_DB naming no file is a mistake to report, not
+# a new library to create: `kwatch list --db ~/kwatch.bd` must not make folders and an empty
+# database. Without --db or KWATCH_DB, the default database is created on first use, so a new
+# user's `kwatch list` shows an empty library. `remind` runs in every new shell and stays
+# quiet (it creates the library like a writing command would).
+MISSING_DATABASE_IS_AN_ERROR = READ_ONLY_COMMANDS - {"remind"}
+
+
 class State:
     """Per-invocation state: where the database is, opened on first use."""
 
@@ -68,6 +76,7 @@ class State:
             from kwatch.db import explain_sqlite_error, get_meta, open_database
             from kwatch.paths import opendata_layer_path
 
+            self._check_database_exists()
             conn = open_database(self.db_path)
             try:
                 layer = opendata_layer_path(self.db_path)
@@ -91,6 +100,18 @@ class State:
                 raise explain_sqlite_error(self.db_path, exc) from None
             self._conn = conn
         return self._conn
+
+    def _check_database_exists(self) -> None:
+        if self.db_option is None or self.command not in MISSING_DATABASE_IS_AN_ERROR:
+            return
+        if not self.db_path.exists():
+            from kwatch.errors import NotFound
+
+            raise NotFound(
+                f"no database at {self.db_path} (nothing recorded yet? `kwatch add` creates "
+                "it); check --db or KWATCH_DB.",
+                code="no_database",
+            )
 
 
 def clock_today():
@@ -192,6 +213,11 @@ def handle_errors(fn: F) -> F:
         except OverflowError:
             # A number too large for SQLite's 64-bit integers, in an option no check bounds.
             err = InvalidInput("a number given is too large; give a smaller one.")
+        except OSError as exc:
+            # A file the user named that cannot even be looked at (a name too long, a loop of
+            # symlinks) where a check expected only "missing" or "there".
+            name = exc.filename if exc.filename is not None else "a file"
+            err = KwatchError(f"cannot use {name}: {exc.strerror or exc}.", code="file_error")
         except sqlite3.Error as exc:
             from kwatch.db import explain_sqlite_error
 
@@ -225,10 +251,12 @@ def _check_text_arguments(ctx: Any, kwargs: dict[str, Any]) -> None:
     """Refuse text that is not valid UTF-8 before anything runs: the shell passed bytes that
     do not decode (another encoding, a cut-off character), and SQLite can store only UTF-8."""
     for name, value in kwargs.items():
-        if name in FILE_NAME_PARAMETERS:
-            continue
         for text in value if isinstance(value, list | tuple) else [value]:
-            if isinstance(text, str) and not _is_utf8(text):
+            is_file_name = isinstance(text, Path) or name in FILE_NAME_PARAMETERS
+            if is_file_name and "\x00" in str(text):
+                # Only in-process callers can pass one (argv cannot hold a NUL byte).
+                raise InvalidInput(f"{str(text)!r} is not a file name: it holds a NUL byte.")
+            if isinstance(text, str) and not is_file_name and not _is_utf8(text):
                 params = {p.name: p for p in ctx.command.params} if ctx is not None else {}
                 param = params.get(name)
                 is_option = param is not None and param.param_type_name == "option"

@@ -257,6 +257,7 @@ def _write_calendar(
     as_json: bool,
 ) -> None:
     from kwatch.clock import now
+    from kwatch.db import transaction
     from kwatch.releases.ical import (
         build_calendar,
         calendar_items,
@@ -265,13 +266,16 @@ def _write_calendar(
     from kwatch.releases.query import parse_alarm
 
     delay = parse_alarm(alarm) if alarm is not None else None
-    events, _ = calendar_items(items)
-    sequences = event_sequences(state(ctx).conn(), events)
-    result = build_calendar(items, now=now(), alarm=delay, sequences=sequences)
     if to == "-":
         to = None  # "-" is standard output
-    if to is not None:
-        _save(to, result.data)
+    events, _ = calendar_items(items)
+    conn = state(ctx).conn()
+    # The event sequences are kept only if the file is written: a failed write changes nothing.
+    with transaction(conn):
+        sequences = event_sequences(conn, events)
+        result = build_calendar(items, now=now(), alarm=delay, sequences=sequences)
+        if to is not None:
+            _save(to, result.data)
     if as_json:
         doc = {"output": str(to) if to else None, **result.to_dict()}
         doc["ics"] = None if to else result.data.decode("utf-8")

@@ -94,4 +94,16 @@ class KwatchGroup(typer.core.TyperGroup):
             )
         except EOFError:
             _fail("no input; nothing was changed.", as_json=as_json, code="aborted", exit_code=1)
+        except ValueError as exc:
+            # Click's path checks raise this for a NUL byte or a lone surrogate, which only an
+            # in-process caller can pass (argv holds neither); any other ValueError is a bug.
+            if "null byte" not in str(exc) and not isinstance(exc, UnicodeEncodeError):
+                raise
+            _fail(
+                "an argument holds a NUL byte or text that is not UTF-8, which no file name "
+                "can; remove it.",
+                as_json=as_json,
+                code="usage",
+                exit_code=2,
+            )
         sys.exit(0)
