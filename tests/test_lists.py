@@ -168,3 +168,30 @@ def test_ctrl_c_during_an_import_says_nothing_was_imported(run, tmp_path, db_pat
     assert result.exit_code != 0 and result.stdout == ""
     assert "nothing was imported" in result.stderr
     assert db_snapshot(db_path) == before
+
+
+def test_list_export_output_follows_the_one_writer(run, tmp_path):
+    import os
+    import stat
+
+    assert run("lists", "create", "Friday films").exit_code == 0
+    assert run("lists", "add", "friday-films", "Burning").exit_code == 0
+    # "-" is stdout, not a file named "-".
+    dash = run("lists", "export", "friday-films", "-o", "-")
+    assert dash.exit_code == 0 and dash.stdout.startswith("Letterboxd list export v7")
+    assert not (Path.cwd() / "-").exists()
+    # A folder (existing, or named with a trailing slash) gets LIST-ID.csv inside it.
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for target in (str(folder), str(folder) + "/"):
+        result = run("lists", "export", "friday-films", "-o", target)
+        assert result.exit_code == 0, result.stderr
+        written = folder / "friday-films.csv"
+        assert written.read_text(encoding="utf-8").startswith("Letterboxd list export v7")
+        assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    # Never over a FIFO.
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    refused = run("lists", "export", "friday-films", "-o", str(fifo))
+    assert refused.exit_code == 1 and "not a regular file" in refused.stderr
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)

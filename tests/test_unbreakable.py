@@ -654,3 +654,20 @@ def test_a_list_name_with_escapes_is_shown_harmlessly(run):
     result = ok(run("lists", "create", "\x1b]52;c;aGk=\x07[/bold]"))
     assert "\x1b" not in result.stdout + result.stderr
     assert "\\x1b" in result.stdout + result.stderr
+
+
+def test_a_json_export_file_escapes_controls_as_stdout_does(run, tmp_path):
+    """`export -o FILE` writes the same document as `export` on stdout: DEL, C1 controls and
+    bidi overrides as \\u escapes (the same JSON values), so `cat FILE` is harmless."""
+    import json
+
+    added = ok(run("add", HOSTILE_TITLE + " \u202eflip", "--custom", "--year", "2026", "--json"))
+    target = tmp_path / "export.json"
+    ok(run("export", "--format", "json", "-o", str(target)))
+    raw = target.read_text(encoding="utf-8")
+    assert "\x7f" not in raw and "\x9b" not in raw and "\u202e" not in raw
+    assert "\\u009b" in raw and "\\u202e" in raw
+    document = json.loads(raw)
+    titles = {t["id"]: t["title"] for t in document["titles"]}
+    assert titles[added.json()["id"]] == (HOSTILE_TITLE + " \u202eflip").strip()
+    assert raw.rstrip("\n") == ok(run("export", "--format", "json")).stdout.rstrip("\n")

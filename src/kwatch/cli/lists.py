@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -207,8 +206,14 @@ def export(
     ctx: typer.Context,
     name: ListArg,
     output_path: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the CSV here instead of stdout."),
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="Write the CSV here instead of stdout (- is stdout; a folder gets LIST-ID.csv "
+            "inside it).",
+        ),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -217,6 +222,7 @@ def export(
     \b
     Example: kwatch lists export all-time-favorites -o favourites.csv
     """
+    from kwatch.files import STDOUT, output_target
     from kwatch.lists import find_list_id, get_list
     from kwatch.transfer.letterboxd_export import list_csv
     from kwatch.transfer.spreadsheet import write_text
@@ -224,14 +230,14 @@ def export(
     conn = state(ctx).conn()
     found = get_list(conn, find_list_id(conn, name))
     text = list_csv(conn, found)
-    if output_path is None:
+    if output_path is None or output_path == STDOUT:
         if as_json:
             output.emit_json({**found.to_dict(), "csv": text})
         else:
             output.plain(text.rstrip("\n"))
         return
-    write_text(output_path, text)
+    written = write_text(output_target(output_path, f"{found.id}.csv"), text)
     if as_json:
         output.emit_json({**found.to_dict(), "csv": None})
     else:
-        output.message(f"Wrote {found.size} films of {found.name} to {output_path}.")
+        output.message(f"Wrote {found.size} films of {found.name} to {written}.")

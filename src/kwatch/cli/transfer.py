@@ -237,7 +237,6 @@ def export(
     Example: kwatch export --format json --output kwatch-export.json
              kwatch export --format letterboxd --output letterboxd/
     """
-    import json
 
     from kwatch.errors import InvalidInput
     from kwatch.files import STDOUT, output_target, write_file
@@ -290,7 +289,7 @@ def export(
         return
     if fmt == "json":
         document = export_document(conn, today=today)
-        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        text = output.json_text(document) + "\n"  # as on stdout: controls escaped
         count = len(document["entries"])
     else:
         table = csv_rows(conn)
