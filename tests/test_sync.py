@@ -848,11 +848,12 @@ def test_status_for_people(run, folder):
     assert "yes" in after.stdout  # the device table marks this device
 
 
-def test_the_sync_tables_after_migrating():
+def test_the_sync_tables_after_migrating(db_path):
     """Pinned: what m008 adds (a change here is a new migration, never an edit of m008)."""
     from kwatch.db import open_database
 
-    conn = open_database(Path(os.environ["KWATCH_DB"]))
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    conn = open_database(db_path)
     columns = {
         table: [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
         for table in ("sync_records", "sync_files")
