@@ -748,6 +748,11 @@ def test_the_quick_answer_is_the_full_commands_and_only_when_nothing_is_pending(
     assert quick.nothing_to_sync(["sync"]) is None
     run("sync")
     assert quick.nothing_to_sync(["sync"]) is not None
+    own = folder / "kwatch-sync" / "v1" / "devices" / engine.device_id(other.conn)
+    mine = next(p for p in own.parent.iterdir() if p != own)
+    (mine / "000099.jsonl").write_text("")  # a copy of this database writing under its id
+    assert quick.nothing_to_sync(["sync"]) is None
+    (mine / "000099.jsonl").unlink()
     (folder / "kwatch-sync" / "v2").mkdir()  # a newer format: the full command explains
     assert quick.nothing_to_sync(["sync"]) is None
     other.conn.close()
@@ -760,6 +765,7 @@ def test_the_quick_answer_keeps_in_step_with_the_engine():
     assert quick.DEVICE_KEY == engine.DEVICE_KEY
     assert quick.EXPORTED_KEY == engine.EXPORTED_KEY
     assert quick.FOLDER_KEY == engine.FOLDER_KEY
+    assert quick.LAST_CHUNK_KEY == engine.LAST_CHUNK_KEY
     assert quick.SYNC_COMMAND == engine.SYNC_COMMAND
     assert quick.SYNC_DIR_ENV == cli_sync.SYNC_DIR_ENV
 
@@ -812,3 +818,100 @@ def test_custom_titles_and_lists_sync_and_can_be_found(devices):
     assert resolve(b.conn, "My Short Film").id == made.id  # indexed for search on b
     assert b.conn.execute("SELECT count(*) FROM list_items").fetchone()[0] == 1
     assert a.dump() == b.dump()
+
+
+def test_two_machines_export_the_same_document_after_syncing(run, folder, tmp_path):
+    first, second = str(tmp_path / "first.db"), str(tmp_path / "second.db")
+    run("--db", first, "watched", "Oasis", "--rating", "4")
+    run("--db", first, "add", "Poetry", "--tag", "friday")
+    run("--db", second, "watched", "Oasis", "--rating", "3")
+    run("--db", second, "add", "Burning", "--priority", "5")
+    for db in (first, second, first, second):
+        assert run("--db", db, "sync", str(folder)).exit_code == 0
+    exports = [run("--db", db, "export", "--format", "json").json() for db in (first, second)]
+    # Records of one day are exported in the order this machine recorded them (its local
+    # numbers), which differs between machines: compare them as sets.
+    for export in exports:
+        for entry in export["entries"]:
+            for records in ("viewings", "notes", "status_history", "reviews"):
+                entry[records].sort(key=lambda r: json.dumps(r, sort_keys=True))
+    assert exports[0] == exports[1]
+    assert (
+        len(next(e for e in exports[0]["entries"] if e["title_id"] == "oasis-2002")["viewings"])
+        == 2
+    )
+
+
+def test_status_for_people(run, folder):
+    run("add", "Oasis")
+    before = run("sync", "--status")
+    assert before.exit_code == 0 and "not set" in before.stderr
+    run("sync", str(folder))
+    after = run("sync", "--status")
+    assert str(folder) in after.stderr and "waiting here: 0 changes" in after.stderr
+    assert "yes" in after.stdout  # the device table marks this device
+
+
+def test_the_sync_tables_after_migrating():
+    """Pinned: what m008 adds (a change here is a new migration, never an edit of m008)."""
+    from kwatch.db import open_database
+
+    conn = open_database(Path(os.environ["KWATCH_DB"]))
+    columns = {
+        table: [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+        for table in ("sync_records", "sync_files")
+    }
+    assert columns == {
+        "sync_records": ["tbl", "key", "hlc", "device", "kind", "line"],
+        "sync_files": ["device", "name", "read_bytes"],
+    }
+    conn.close()
+
+
+def test_a_copy_of_a_synced_database_becomes_a_device_of_its_own(devices, tmp_path, folder):
+    """Copying kwatch.db to another machine after it synced: both copies would write as one
+    device; the second to sync notices and takes a new id, and nothing is lost."""
+    from kwatch.db import backup_to, open_database
+
+    (a,) = devices(1)
+    a.add("oasis-2002")
+    a.sync()
+    copy = Device.__new__(Device)
+    copy.path, copy.folder = tmp_path / "copy.db", folder
+    backup_to(a.conn, copy.path)
+    copy.conn = open_database(copy.path)
+    a.rate("oasis-2002", 8)
+    a.sync()
+    copy.add("poetry-2010")
+    report = copy.sync()
+    assert report.device != engine.device_id(a.conn)
+    a.sync()
+    assert a.dump() == copy.dump()
+    assert a.entry("oasis-2002")["rating"] == 8 and a.entry("poetry-2010") is not None
+    copy.conn.close()
+
+
+def test_one_list_imported_on_both_machines_under_two_names(devices):
+    from kwatch.db import transaction
+
+    a, b = devices(2)
+
+    def import_list(list_id):
+        def write(conn):
+            with transaction(conn):
+                conn.execute(
+                    "INSERT INTO lists (id, name, created_on, source) VALUES (?, ?, ?, ?)",
+                    (list_id, list_id, "2026-12-01", "letterboxd:https://boxd.it/list1"),
+                )
+
+        return write
+
+    a.do("import", import_list("weekend"))
+    b.do("import", import_list("weekend-2"))
+    sync_all(a, b)
+    assert a.dump() == b.dump()
+    rows = a.conn.execute("SELECT id, source FROM lists ORDER BY id").fetchall()
+    assert [tuple(r) for r in rows] == [
+        ("weekend", "letterboxd:https://boxd.it/list1"),
+        ("weekend-2", None),
+    ]

@@ -347,7 +347,7 @@ SYNC_REPORT = top(
         "applied": NONNEG,
         "skipped_lines": NONNEG,
         "kept_both": NONNEG,
-        "devices": NONNEG,
+        "other_devices": NONNEG,
         "warnings": STRS,
     }
 )

@@ -225,7 +225,7 @@ def unrate(ctx: typer.Context, title: TitleArg, as_json: JsonFlag = False) -> No
     if change.before is None:
         output.message(f"{label} has no rating; unchanged.")
     else:
-        output.message(f"Took away the rating of {label} ({stars(change.before)}/5){UNDO_HINT}.")
+        output.message(f"Took away the rating of {label} ({stars(change.before):g}/5){UNDO_HINT}.")
 
 
 TagsArg = Annotated[list[str], typer.Argument(help="Tags (commas work too).", show_default=False)]

@@ -93,7 +93,7 @@ def sync(
     for warning in report.warnings:
         output.warning(warning)
     output.message(
-        f"Synced with {output.plural(report.devices, 'other device')} in {report.folder}: "
+        f"Synced with {output.plural(report.other_devices, 'other device')} in {report.folder}: "
         f"wrote {output.plural(report.exported, 'change')}, read {report.read} "
         f"({report.new} new), updated {output.plural(report.applied, 'record')}."
         + (" `kwatch undo` undoes it." if report.applied else "")

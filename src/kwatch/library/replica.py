@@ -8,10 +8,19 @@ Rows are named by their key columns (kwatch.sync.records.TABLE_KEYS), never by l
 from __future__ import annotations
 
 import sqlite3
+from operator import itemgetter
 from typing import Any
 
 # Columns of a table's rows that never travel between machines (their local numbers).
 LOCAL_COLUMNS = ("id",)
+# Columns that must be unique besides the record's key (partial unique indexes), with the
+# column that names the record: (column, identity).
+UNIQUE_BESIDES_KEY = {
+    "viewings": ("import_key", "uid"),
+    "entry_notes": ("import_key", "uid"),
+    "reviews": ("import_key", "uid"),
+    "lists": ("source", "id"),
+}
 BULK_FROM = 200  # records of one table, from which one scan beats one query each
 TITLE_INDEX_TABLES = (
     "title_names",
@@ -78,11 +87,13 @@ class Replica:
         for r in self.conn.execute(every_row):
             existing.setdefault(tuple(r[i] for i in positions), []).append(r)
         changed = 0
-        new_rows: list[list[Any]] = []
+        new_rows: list[tuple[Any, ...]] = []
+        getter = itemgetter(*self.columns[table])
+        values_of = getter if len(self.columns[table]) > 1 else (lambda row: (getter(row),))
         for key, row in wanted:
             found = existing.get(key, [])
             if row is not None and not found and table != "titles":
-                new_rows.append([row.get(c) for c in self.columns[table]])
+                new_rows.append(values_of(row))
                 changed += 1
             else:
                 changed += self.write(table, key, row, found)
@@ -122,8 +133,9 @@ class Replica:
                 changed = True
         else:
             cols = self.columns[table]
-            if row.get("import_key") is not None and "uid" in row:
-                row = self._settle_import_key(table, row)
+            unique = UNIQUE_BESIDES_KEY.get(table)
+            if unique is not None and row.get(unique[0]) is not None:
+                row = self._settle_unique(table, row)
             values = [row.get(c) for c in cols]
             # Natural keys can name two identical rows (two equal user releases): keep one.
             for extra in found[1:]:
@@ -154,21 +166,24 @@ class Replica:
         self.conn.execute(sql, values)
         return True
 
-    def _settle_import_key(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
-        """Two records may claim one import key (a viewing logged by hand and claimed by an
-        import on one machine, imported afresh on the other): the one with the smaller uid
-        keeps it, the other keeps its data without it. The same on every machine."""
+    def _settle_unique(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
+        """Two records may claim one value that only one row may have: an import key (a
+        viewing logged by hand and claimed by an import on one machine, imported afresh on the
+        other), a list's source (one Letterboxd list imported on both under two names). The
+        record with the smaller id keeps it; the other keeps its data without it. The same on
+        every machine."""
+        column, identity = UNIQUE_BESIDES_KEY[table]
         holder = self.conn.execute(
-            f"SELECT rowid, uid FROM main.{table} WHERE import_key = ? AND uid != ?",
-            (row["import_key"], row["uid"]),
+            f"SELECT rowid, {identity} FROM main.{table} WHERE {column} = ? AND {identity} != ?",
+            (row[column], row[identity]),
         ).fetchone()
         if holder is None:
             return row
         self.kept_both += 1
-        if holder[1] < row["uid"]:
-            return {**row, "import_key": None}
-        drop_key = f"UPDATE main.{table} SET import_key = NULL WHERE rowid = ?"
-        self.conn.execute(drop_key, (holder[0],))
+        if holder[1] < row[identity]:
+            return {**row, column: None}
+        drop = f"UPDATE main.{table} SET {column} = NULL WHERE rowid = ?"
+        self.conn.execute(drop, (holder[0],))
         return row
 
     def has_children(self, children: tuple[tuple[str, str], ...], value: Any) -> bool:

@@ -53,6 +53,7 @@ DEVICE_KEY = "sync_device_id"
 CLOCK_KEY = "sync_clock"
 EXPORTED_KEY = "sync_exported_seq"  # the last journal change written to the folder
 FOLDER_KEY = "sync_dir"
+LAST_CHUNK_KEY = "sync_last_chunk"  # the number of the last chunk this database wrote
 SYNC_COMMAND = "sync"
 
 
@@ -66,7 +67,7 @@ class SyncReport(NamedTuple):
     applied: int
     skipped_lines: int
     kept_both: int
-    devices: int
+    other_devices: int
     warnings: list[str]
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,7 +81,7 @@ class SyncReport(NamedTuple):
             "applied": self.applied,
             "skipped_lines": self.skipped_lines,
             "kept_both": self.kept_both,
-            "devices": self.devices,
+            "other_devices": self.other_devices,
             "warnings": self.warnings,
         }
 
@@ -387,8 +388,8 @@ def store_changes(conn: sqlite3.Connection, imported: Imported, clock: Clock) ->
     """Remember what was read (caller's transaction); how many changes were new."""
     before = conn.execute("SELECT count(*) FROM sync_records").fetchone()[0]
     _store(conn, imported.changes)
-    for change in imported.changes:
-        clock.seen(change.hlc)
+    if imported.changes:
+        clock.seen(max(c.hlc for c in imported.changes))
     conn.executemany(
         "INSERT INTO sync_files (device, name, read_bytes) VALUES (?,?,?)"
         " ON CONFLICT(device, name) DO UPDATE SET read_bytes = excluded.read_bytes",
@@ -403,6 +404,9 @@ def store_changes(conn: sqlite3.Connection, imported: Imported, clock: Clock) ->
 def _resolve(table: str, changes: list[Change]) -> tuple[bool, dict[str, Any] | None]:
     """(present by its own changes, the row its changes give, ignoring removals), from the
     record's changes oldest first."""
+    if len(changes) == 1 and table not in ADD_WINS:  # most records: one change, as it is
+        only = changes[0]
+        return only.kind == "put", only.row
     values: dict[str, Any] | None = None
     for change in changes:
         if change.kind != "put" or change.row is None:
@@ -516,9 +520,23 @@ def sync(conn: sqlite3.Connection, folder: Path, *, now: datetime) -> SyncReport
         journal.end(conn)
 
 
+def _own_device(conn: sqlite3.Connection, place: SyncFolder) -> str:
+    """This database's device id, made anew when another database writes under it: a copy of
+    this file, made after it first synced, synced on another machine (or this file was put back
+    from a backup). Each must write only its own files; what the other wrote under the old id
+    is then read like any other device's."""
+    device = device_id(conn)
+    written = int(get_meta(conn, LAST_CHUNK_KEY) or 0)
+    if place.last_chunk(device) > written:
+        device = uuid.uuid4().hex
+        set_meta(conn, DEVICE_KEY, device)
+        set_meta(conn, LAST_CHUNK_KEY, "0")
+    return device
+
+
 def _sync(conn: sqlite3.Connection, place: SyncFolder, folder: Path, now: datetime) -> SyncReport:
     with transaction(conn):
-        device = device_id(conn)
+        device = _own_device(conn, place)
         # Read first, write after: a newer format is refused before anything is written.
         imported = read_changes(conn, place, device)
         # Export before taking in what was read: this device's changes were made without
@@ -530,7 +548,9 @@ def _sync(conn: sqlite3.Connection, place: SyncFolder, folder: Path, now: dateti
         try:
             place.prepare(device)  # seen by the others from its first sync, even if empty
             if exported:
-                chunk = place.write_chunk(device, [c.to_line() for c in exported]).name
+                written = place.write_chunk(device, [c.to_line() for c in exported])
+                chunk = written.name
+                set_meta(conn, LAST_CHUNK_KEY, str(int(written.name.split(".", 1)[0])))
         except BaseException:
             if fresh:  # this device id is rolled back with the rest: leave no trace of it
                 with contextlib.suppress(OSError):
@@ -542,7 +562,9 @@ def _sync(conn: sqlite3.Connection, place: SyncFolder, folder: Path, now: dateti
         new = store_changes(conn, imported, clock)
         for change in imported.changes:
             changes = known.setdefault((change.table, change.key_json), [])
-            if not any(c.hlc == change.hlc and c.device == change.device for c in changes):
+            if not changes or not any(
+                c.hlc == change.hlc and c.device == change.device for c in changes
+            ):
                 changes.append(change)
         others = [d for d in place.device_names() if d != device]
         if conn.execute(
@@ -561,7 +583,7 @@ def _sync(conn: sqlite3.Connection, place: SyncFolder, folder: Path, now: dateti
         applied=applied,
         skipped_lines=imported.skipped,
         kept_both=kept_both,
-        devices=len(others),
+        other_devices=len(others),
         warnings=imported.warnings,
     )
 

@@ -114,13 +114,18 @@ class SyncFolder:
             raise _explain(self.folder, exc, "creating this device's folder") from None
         return own
 
+    def last_chunk(self, device: str) -> int:
+        """The highest chunk number in a device's folder (0: none)."""
+        own = self.devices / device
+        if not own.is_dir():
+            return 0
+        numbers = (p.name.split(".", 1)[0] for p in own.iterdir())
+        return max((int(n) for n in numbers if n.isdigit()), default=0)
+
     def write_chunk(self, device: str, lines: list[str]) -> Path:
         """A new chunk of this device's changes, under a number no chunk has used."""
         own = self.prepare(device)
-        taken = [
-            int(p.name.split(".", 1)[0]) for p in own.iterdir() if p.name.split(".", 1)[0].isdigit()
-        ]
-        number = max(taken, default=0) + 1
+        number = self.last_chunk(device) + 1
         target = own / f"{number:06d}{CHUNK_SUFFIX}"
         try:
             _write_new(target, "".join(lines))

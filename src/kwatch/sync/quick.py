@@ -18,6 +18,7 @@ from kwatch.sync.layout import FORMAT_FILE, FORMAT_TEXT, ROOT, devices_dir, is_c
 DEVICE_KEY = "sync_device_id"
 EXPORTED_KEY = "sync_exported_seq"
 FOLDER_KEY = "sync_dir"
+LAST_CHUNK_KEY = "sync_last_chunk"
 SYNC_DIR_ENV = "KWATCH_SYNC_DIR"
 SYNC_COMMAND = "sync"
 
@@ -57,8 +58,8 @@ def nothing_to_sync(argv: list[str]) -> str | None:
         try:
             meta = dict(
                 conn.execute(
-                    "SELECT key, value FROM meta WHERE key IN (?, ?, ?)",
-                    (DEVICE_KEY, EXPORTED_KEY, FOLDER_KEY),
+                    "SELECT key, value FROM meta WHERE key IN (?, ?, ?, ?)",
+                    (DEVICE_KEY, EXPORTED_KEY, FOLDER_KEY, LAST_CHUNK_KEY),
                 ).fetchall()
             )
             if DEVICE_KEY not in meta or EXPORTED_KEY not in meta:
@@ -95,7 +96,15 @@ def nothing_to_sync(argv: list[str]) -> str | None:
             conn.close()
         others = 0
         for entry in os.scandir(devices):
-            if not entry.is_dir() or entry.name == device:
+            if not entry.is_dir():
+                continue
+            if entry.name == device:
+                # Another copy of this database writing under its id: the full command sorts
+                # that out (see engine._own_device).
+                numbers = (e.name.split(".", 1)[0] for e in os.scandir(entry.path))
+                newest = max((int(n) for n in numbers if n.isdigit()), default=0)
+                if newest > int(meta.get(LAST_CHUNK_KEY) or 0):
+                    return None
                 continue
             others += 1
             for chunk in os.scandir(entry.path):
@@ -105,4 +114,6 @@ def nothing_to_sync(argv: list[str]) -> str | None:
     except Exception:
         return None  # an unreadable file, a bad KWATCH_DB...: the full command explains
     seen = f"{others} other device" + ("" if others == 1 else "s")
-    return f"Synced with {seen} in {folder}: wrote 0 changes, read 0 (0 new), updated 0 records."
+    said = f"Synced with {seen} in {folder}: wrote 0 changes, read 0 (0 new), updated 0 records."
+    # A folder name with control characters is shown escaped, which the full command does.
+    return said if said.isprintable() else None

@@ -87,7 +87,7 @@ def key_text(values: tuple[Any, ...] | list[Any]) -> str:
     return _COMPACT.encode(list(values))
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: a frozen dataclass is several times slower to make, and sync makes many
 class Change:
     """One record's change: `put` (its columns `cols` set to `row`'s values, every column when
     `cols` is None; `row` holds every column) or `del`. An add-wins table's `del` names the adds
