@@ -80,29 +80,37 @@ def releases_of(conn: sqlite3.Connection, title_id: str) -> tuple[Release, ...]:
     return tuple(release_from_row(r) for r in rows)
 
 
+def _decoded_list(text: str) -> tuple[Any, ...]:
+    # Most list columns are empty: a search returning thousands of titles decodes seven per
+    # title, so "[]" skips the decoder.
+    return () if text == "[]" else tuple(json.loads(text))
+
+
 def title_from_row(
     row: sqlite3.Row, releases: tuple[Release, ...] = (), ids: dict[str, str] | None = None
 ) -> Title:
+    missing = row["missing"]
+    opendata = row["opendata"]
     return Title(
         id=row["id"],
         title=row["title"],
         origin=row["origin"],
-        alt_titles=tuple(json.loads(row["alt_titles"])),
+        alt_titles=_decoded_list(row["alt_titles"]),
         original_title=row["original_title"],
         romanized_title=row["romanized_title"],
         year=row["year"],
         kind=row["kind"],
-        directors=tuple(json.loads(row["directors"])),
+        directors=_decoded_list(row["directors"]),
         runtime_min=row["runtime_min"],
-        themes=tuple(json.loads(row["themes"])),
-        content_notes=tuple(json.loads(row["content_notes"])),
+        themes=_decoded_list(row["themes"]),
+        content_notes=_decoded_list(row["content_notes"]),
         synopsis=row["synopsis"],
-        sources=tuple(json.loads(row["sources"])),
-        missing=json.loads(row["missing"]),
+        sources=_decoded_list(row["sources"]),
+        missing={} if missing == "{}" else json.loads(missing),
         releases=releases,
-        directors_ko=tuple(json.loads(row["directors_ko"])),
+        directors_ko=_decoded_list(row["directors_ko"]),
         ids=ids or {},
-        opendata=json.loads(row["opendata"]) if row["opendata"] else None,
+        opendata=json.loads(opendata) if opendata else None,
     )
 
 
