@@ -4,12 +4,15 @@ JSON text of every document, the list columns of the index, the titles read back
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kwatch.output import dumps_indented
+from kwatch.textnorm import has_hangul, name_key, slugify
 from kwatch.titles import _decoded_list, _json_list, _key_order, _opendata_json
 
 scalars = (
@@ -97,3 +100,31 @@ def test_index_rows_are_given_in_primary_key_order_keeping_duplicates_adjacent()
         ("drama", "b"),
         ("drama", "b"),
     ]
+
+
+def _reference_name_key(text: str) -> str:
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _reference_slugify(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    folded = folded.lower().replace("'", "").replace("\u2019", "")
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+
+
+names = st.text(st.characters(max_codepoint=0x7F)) | st.text()
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(names)
+def test_folding_names_gives_the_keys_the_general_rules_give(text):
+    assert name_key(text) == _reference_name_key(text)
+    assert slugify(text) == _reference_slugify(text)
+    assert has_hangul(text) == any(0xAC00 <= ord(ch) <= 0xD7A3 for ch in text)
+
+
+def test_every_ascii_character_folds_as_the_general_rule_folds_it():
+    for code in range(128):
+        text = f"A{chr(code)}b{chr(code)}"
+        assert name_key(text) == _reference_name_key(text)
+        assert slugify(text) == _reference_slugify(text)

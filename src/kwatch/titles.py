@@ -44,16 +44,20 @@ def title_from_entry(
         sources=tuple(entry.get("sources", ())),
         missing=dict(entry.get("missing", {})),
         releases=tuple(
-            Release(
-                date=r.get("date", ""),
-                precision=r["precision"],
-                region=r.get("region", "KR"),
-                type=r["type"],
-                note=r.get("note"),
-                source=r.get("source"),
-                origin="catalogue",
-            )
-            for r in entry.get("releases", ())
+            [
+                # Positional (date, precision, region, type, note, source, origin): a layer
+                # builds tens of thousands of these.
+                Release(
+                    r.get("date", ""),
+                    r["precision"],
+                    r.get("region", "KR"),
+                    r["type"],
+                    r.get("note"),
+                    r.get("source"),
+                    "catalogue",
+                )
+                for r in entry.get("releases", ())
+            ]
         ),
         directors_ko=tuple(entry.get("directors_ko", ())),
         ids=dict(entry.get("ids") or {}),
@@ -153,17 +157,19 @@ def titles_by_ids(conn: sqlite3.Connection, ids: list[str]) -> dict[str, Title]:
 
 
 def name_keys(title: Title) -> list[tuple[str, str]]:
-    keys = [(name_key(title.id), "id")]
-    for kind, names in (
-        ("title", [title.title]),
-        ("alt", list(title.alt_titles)),
-        ("original", [title.original_title] if title.original_title else []),
-        ("romanized", [title.romanized_title] if title.romanized_title else []),
+    # A dict keeps the first of each (key, kind) in order; an index build calls this per title.
+    keys = {(name_key(title.id), "id"): None}
+    for kind, name in (
+        ("title", title.title),
+        *(("alt", alt) for alt in title.alt_titles),
+        ("original", title.original_title),
+        ("romanized", title.romanized_title),
     ):
-        keys.extend((key, kind) for key in map(name_key, names) if key)
+        if name and (key := name_key(name)):
+            keys[(key, kind)] = None
     if title.original_title and has_hangul(title.original_title):
-        keys.append((hangul_initials(title.original_title), "initials"))
-    return list(dict.fromkeys(keys))
+        keys[(hangul_initials(title.original_title), "initials")] = None
+    return list(keys)
 
 
 def _json_list(values: tuple[str, ...]) -> str:
