@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from kwatch.output import dumps_indented
 from kwatch.textnorm import has_hangul, name_key, slugify
-from kwatch.titles import _decoded_list, _json_list, _key_order, _opendata_json
+from kwatch.titles import _decoded, _decoded_list, _json_list, _key_order, _opendata_json
 
 scalars = (
     st.none()
@@ -128,3 +128,14 @@ def test_every_ascii_character_folds_as_the_general_rule_folds_it():
         text = f"A{chr(code)}b{chr(code)}"
         assert name_key(text) == _reference_name_key(text)
         assert slugify(text) == _reference_slugify(text)
+
+
+@pytest.mark.parametrize("text", ['["a"]', '{"x": [1, 2]}', "[]", " [1]", "[1] x", "", "nul", "[1"])
+def test_columns_decode_as_json_loads_decodes_them_errors_included(text):
+    try:
+        expected = json.loads(text)
+    except json.JSONDecodeError as exc:
+        with pytest.raises(json.JSONDecodeError, match=re.escape(exc.msg)):
+            _decoded(text)
+    else:
+        assert _decoded(text) == expected

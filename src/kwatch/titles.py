@@ -84,10 +84,23 @@ def releases_of(conn: sqlite3.Connection, title_id: str) -> tuple[Release, ...]:
     return tuple(release_from_row(r) for r in rows)
 
 
+_scan_json = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # set in __init__
+
+
+def _decoded(text: str) -> Any:
+    """json.loads(text) for the JSON kwatch itself wrote into a column: the C scanner alone,
+    without json.loads' layers (a search returning thousands of titles decodes several per
+    title). Anything else, even trailing text, goes to json.loads and its error."""
+    try:
+        value, end = _scan_json(text, 0)
+    except StopIteration:
+        return json.loads(text)
+    return value if end == len(text) else json.loads(text)
+
+
 def _decoded_list(text: str) -> tuple[Any, ...]:
-    # Most list columns are empty: a search returning thousands of titles decodes seven per
-    # title, so "[]" skips the decoder.
-    return () if text == "[]" else tuple(json.loads(text))
+    # Most list columns are empty: "[]" skips the decoder.
+    return () if text == "[]" else tuple(_decoded(text))
 
 
 def title_from_row(
@@ -110,11 +123,11 @@ def title_from_row(
         content_notes=_decoded_list(row["content_notes"]),
         synopsis=row["synopsis"],
         sources=_decoded_list(row["sources"]),
-        missing={} if missing == "{}" else json.loads(missing),
+        missing={} if missing == "{}" else _decoded(missing),
         releases=releases,
         directors_ko=_decoded_list(row["directors_ko"]),
         ids=ids or {},
-        opendata=json.loads(opendata) if opendata else None,
+        opendata=_decoded(opendata) if opendata else None,
     )
 
 
