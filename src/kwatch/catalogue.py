@@ -287,6 +287,12 @@ def validate_file(
         entries = read_catalogue_file(path)
     except CatalogueError as exc:
         return [Problem(str(path), None, None, exc.message.split(": ", 1)[-1])]
+    return _validate_entries(path, entries, vocab, strict=strict)
+
+
+def _validate_entries(
+    path: Path, entries: list[dict[str, Any]], vocab: Vocabulary, *, strict: bool
+) -> list[Problem]:
     problems = []
     seen: set[str] = set()
     for entry in entries:
@@ -312,12 +318,18 @@ def load_entries(vocab: Vocabulary) -> tuple[list[tuple[str, dict[str, Any]]], l
         ("user-file", catalogue_files(user_catalogue_dir())),
     ):
         for path in files:
-            file_problems = validate_file(path, vocab, strict=False)
+            # Each file is parsed once: the entries validated are the entries indexed.
+            try:
+                entries = read_catalogue_file(path)
+            except CatalogueError as exc:
+                problems.append(Problem(str(path), None, None, exc.message.split(": ", 1)[-1]))
+                continue  # unreadable: skip the file
+            file_problems = _validate_entries(path, entries, vocab, strict=False)
             problems.extend(file_problems)
             broken_ids = {p.entry for p in file_problems}
             if None in broken_ids:
-                continue  # unreadable, or an entry without a usable id: skip the file
-            for entry in read_catalogue_file(path):
+                continue  # an entry without a usable id: skip the file
+            for entry in entries:
                 if entry["id"] not in broken_ids:
                     by_id[entry["id"]] = (origin, {**entry, "_file": str(path)})
     return list(by_id.values()), problems

