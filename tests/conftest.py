@@ -90,7 +90,12 @@ def _copy_template_on_create(monkeypatch: pytest.MonkeyPatch, template: Path) ->
 
     real = db.open_database
 
+    from kwatch.paths import database_path
+
     def open_database(path: Path, *, stop_before: str | None = None):
+        if stop_before is None and not path.exists() and path == database_path():
+            # The default database's folder, which kwatch makes on first use (as it does).
+            path.parent.mkdir(parents=True, exist_ok=True)
         if stop_before is None and not path.exists() and path.parent.is_dir():
             with contextlib.suppress(OSError):  # a read-only folder: the real error follows
                 db._create_private(path)  # as kwatch creates it: owner-only
