@@ -237,3 +237,14 @@ def test_a_command_run_imports_only_its_own_command_module(tmp_path):
         "kwatch.cli.usage",
         "kwatch.cli.complete",
     }
+
+
+def test_the_version_loads_no_command_module(tmp_path):
+    modules = _imported_modules("--version", tmp_path=tmp_path)
+    loaded = sorted(m for m in modules if m.startswith("kwatch.cli."))
+    assert set(loaded) <= {
+        "kwatch.cli.root",
+        "kwatch.cli.common",
+        "kwatch.cli.usage",
+        "kwatch.cli.complete",
+    }, loaded

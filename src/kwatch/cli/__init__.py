@@ -119,6 +119,8 @@ def _only_the_invoked_command(argv: list[str]) -> None:
     if name == "help":
         load_commands()
         return  # `kwatch help CMD` needs every command
+    if name is None and {"-V", "--version"} & set(argv) and not {"-h", "--help"} & set(argv):
+        return  # `kwatch --version` needs no command at all
     app = load_commands(name)
     commands = [c for c in app.registered_commands if _command_name(c) == name]
     groups = [g for g in app.registered_groups if g.name == name]
