@@ -22,14 +22,6 @@ UNIQUE_BESIDES_KEY = {
     "lists": ("source", "id"),
 }
 BULK_FROM = 200  # records of one table, from which one scan beats one query each
-TITLE_INDEX_TABLES = (
-    "title_names",
-    "title_themes",
-    "title_notes",
-    "title_directors",
-    "title_ids",
-    "titles_fts",
-)
 
 
 class Replica:
@@ -196,14 +188,8 @@ class Replica:
 
     def reindex_titles(self) -> None:
         """Make the user's titles that changed findable again (names, themes, full text)."""
-        from kwatch.titles import index_titles, title_from_row
+        from kwatch.titles import reindex_titles
 
-        for title_id in sorted(self.titles_changed):
-            for table in TITLE_INDEX_TABLES:
-                self.conn.execute(f"DELETE FROM main.{table} WHERE title_id = ?", (title_id,))
-            row = self.conn.execute(
-                "SELECT * FROM main.titles WHERE id = ? AND origin = 'custom'", (title_id,)
-            ).fetchone()
-            if row is not None:
-                index_titles(self.conn, [title_from_row(row)], write_rows=False)
+        # Only the user's own titles travel by sync, so these ids are all theirs.
+        reindex_titles(self.conn, sorted(self.titles_changed))
         self.titles_changed.clear()
