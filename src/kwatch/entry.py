@@ -12,6 +12,11 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite3
+    from pathlib import Path
 
 # Kept in step with kwatch.releases (REMIND_META_KEY) and kwatch.values (RELEASE_TYPES) by a
 # test; importing those modules here would cost more than the whole check.
@@ -40,23 +45,41 @@ def _remind_options(args: list[str]) -> bool:
     return True
 
 
-def quiet_remind(argv: list[str]) -> bool:
-    """True when `argv` is a `kwatch remind` that prints nothing: there is no database yet, or
-    today's reminder has been given. Whenever in doubt, False (the full command runs)."""
-    if any(key.startswith("_KWATCH") for key in os.environ):
-        return False  # shell completion
+def command_args(argv: list[str], command: str) -> tuple[str | None, list[str]] | None:
+    """(--db's value or None, the words after `command`) when argv is `[--db X] command ...`;
+    None for anything else (another global option or command, an empty --db), which the full
+    CLI handles. Shared by the fast paths (this remind, kwatch.sync.quick)."""
     args = list(argv)
     db: str | None = None
-    while args and args[0] != "remind":
+    while args and args[0] != command:
         arg = args.pop(0)
         if arg == "--db" and args:
             db = args.pop(0)
         elif arg.startswith("--db="):
             db = arg[len("--db=") :]
         else:
-            return False
-    if not args or db == "" or not _remind_options(args[1:]):
+            return None
+    if not args or db == "":
+        return None
+    return db, args[1:]
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """The database at `path`, read-only: a fast path never writes, nor creates a file."""
+    import sqlite3
+
+    return sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True, timeout=1)
+
+
+def quiet_remind(argv: list[str]) -> bool:
+    """True when `argv` is a `kwatch remind` that prints nothing: there is no database yet, or
+    today's reminder has been given. Whenever in doubt, False (the full command runs)."""
+    if any(key.startswith("_KWATCH") for key in os.environ):
+        return False  # shell completion
+    found = command_args(argv, "remind")
+    if found is None or not _remind_options(found[1]):
         return False
+    db = found[0]
     try:
         from kwatch.clock import today
         from kwatch.paths import database_path
@@ -67,9 +90,7 @@ def quiet_remind(argv: list[str]) -> bool:
             return True  # the full command would not create one either
         if not path.is_file():
             return False
-        import sqlite3
-
-        conn = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True, timeout=1)
+        conn = connect_read_only(path)
         try:
             row = conn.execute(
                 "SELECT value FROM meta WHERE key = ?", (REMIND_META_KEY,)

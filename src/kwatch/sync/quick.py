@@ -8,9 +8,9 @@ it says so, and the full command runs and decides."""
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 
+from kwatch.entry import command_args, connect_read_only
 from kwatch.sync.layout import FORMAT_FILE, FORMAT_TEXT, ROOT, devices_dir, is_chunk_name
 
 # Kept in step with kwatch.sync.engine and kwatch.cli.sync by a test; importing those here
@@ -23,38 +23,21 @@ SYNC_DIR_ENV = "KWATCH_SYNC_DIR"
 SYNC_COMMAND = "sync"
 
 
-def _database(argv: list[str]) -> str | bool | None:
-    """--db's value if argv is exactly [--db X] sync; None without --db; False otherwise."""
-    args = list(argv)
-    db: str | None = None
-    while args and args[0] != "sync":
-        arg = args.pop(0)
-        if arg == "--db" and args:
-            db = args.pop(0)
-        elif arg.startswith("--db="):
-            db = arg[len("--db=") :]
-        else:
-            return False
-    if args != ["sync"] or db == "":
-        return False
-    return db
-
-
 def nothing_to_sync(argv: list[str]) -> str | None:
     """The message `kwatch sync` would print when it has nothing to do; None when the full
     command must run."""
     if any(key.startswith("_KWATCH") for key in os.environ):
         return None  # shell completion
-    db = _database(argv)
-    if db is False:
-        return None
+    found = command_args(argv, SYNC_COMMAND)
+    if found is None or found[1]:
+        return None  # an option or a folder: the full command decides
     try:
         from kwatch.paths import database_path
 
-        path = database_path(db if isinstance(db, str) else None)
+        path = database_path(found[0])
         if not path.is_file():
             return None
-        conn = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True, timeout=1)
+        conn = connect_read_only(path)
         try:
             meta = dict(
                 conn.execute(
