@@ -23,26 +23,26 @@ from kwatch.errors import KwatchError
 PRIVATE = 0o600
 
 
+def _status(target: Path, *, follow: bool) -> os.stat_result | None:
+    """The file's status (None when nothing is there); any other failure as one clear line."""
+    try:
+        return target.stat() if follow else target.lstat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise _explain(target, exc) from None
+
+
 def check_target(path: str | os.PathLike[str]) -> Path:
     """The real file a write to `path` would replace; refuses what must not be replaced. Give
     the path as typed (a string): a trailing "/" means a folder was meant."""
     target = Path(path).expanduser()
     if os.fspath(path).endswith(os.sep):
         raise KwatchError(f"{path} names a folder; give a file name inside it.", code="not_a_file")
-    try:
-        info = target.lstat()
-    except FileNotFoundError:
-        info = None
-    except OSError as exc:
-        raise _explain(target, exc) from None
+    info = _status(target, follow=False)
     if info is not None and stat.S_ISLNK(info.st_mode):
         target = Path(os.path.realpath(target))
-        try:
-            info = target.stat()
-        except FileNotFoundError:
-            info = None
-        except OSError as exc:
-            raise _explain(target, exc) from None
+        info = _status(target, follow=True)
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise KwatchError(f"{target} is a folder; give a file name inside it.", code="not_a_file")
     if info is not None and not stat.S_ISREG(info.st_mode):
