@@ -256,3 +256,21 @@ def article_catalogue(
     _use_bundled_folder(monkeypatch, _article_folder)
     _copy_template_on_create(monkeypatch, _article_template_db)
     return _article_folder
+
+
+def drain_pty(leader: int) -> bytes:
+    """Everything a pseudo-terminal showed, once the program on it has closed its side (Linux
+    then answers EIO); closes the leader."""
+    import os
+
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    return seen

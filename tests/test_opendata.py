@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import wikidata_fixtures as wd
-from conftest import db_snapshot
+from conftest import db_snapshot, drain_pty
 from kwatch.opendata.client import Client, NetworkError, sparql_query
 from kwatch.opendata.update import update_layer
 from kwatch.opendata.wikidata import Skipped, records_from_file
@@ -470,16 +470,7 @@ def test_on_a_terminal_the_bar_goes_to_stderr_and_json_stays_clean(entity_file, 
         timeout=120,
     )  # fmt: skip
     os.close(secondary)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(main)
+    seen = drain_pty(main)
     assert done.returncode == 0
     assert json.loads(done.stdout)["total"] == 5  # exactly one document, no bar in it
     assert b"Reading entities.json" in seen  # the bar, on the terminal

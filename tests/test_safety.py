@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import db_snapshot
+from conftest import db_snapshot, drain_pty
 
 
 def ok(result):
@@ -198,16 +198,7 @@ def test_escape_sequences_in_user_text_never_reach_a_real_terminal(tmp_path):
             check=False,
         )
         os.close(follower)
-        out = b""
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
-        os.close(leader)
+        out = drain_pty(leader)
         assert done.returncode == 0, out[-1000:]
         seen += out
     assert b"\x1b]" not in seen and b"\x07" not in seen

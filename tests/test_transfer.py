@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, TODAY, db_snapshot, requires_shared
+from conftest import FIXTURES, TODAY, db_snapshot, drain_pty, requires_shared
 
 LB = FIXTURES / "letterboxd-export-patrickmjones"
 needs_lb = requires_shared(LB)
@@ -1083,16 +1083,7 @@ def test_a_long_import_shows_progress_on_a_terminal_and_nothing_in_a_pipe(tmp_pa
         check=False,
     )
     os.close(follower)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(leader)
+    seen = drain_pty(leader)
     assert done.returncode == 0, seen[-2000:]
     import json
 
