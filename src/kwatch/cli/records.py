@@ -292,6 +292,15 @@ def _note_doc(change: NoteChange, action: str) -> dict[str, Any]:
     }
 
 
+def _say_changed(change: NoteChange, what: str, action: str, as_json: bool) -> None:
+    """What `note edit/delete` and `review edit/delete` say: the JSON document, or one line."""
+    if as_json:
+        output.emit_json(_note_doc(change, action))
+        return
+    verb = {"edited": "Changed", "deleted": "Deleted"}[action]
+    output.message(f"{verb} {what} {change.number} of {change.entry.title.label}{UNDO_HINT}.")
+
+
 @note_app.command("add")
 @handle_errors
 def note_add(
@@ -331,10 +340,7 @@ def note_edit(
     from kwatch.library.records import edit_note
 
     change = edit_note(state(ctx).conn(), resolve_title(ctx, title), number, text)
-    if as_json:
-        output.emit_json(_note_doc(change, "edited"))
-        return
-    output.message(f"Changed note {number} of {change.entry.title.label}{UNDO_HINT}.")
+    _say_changed(change, "note", "edited", as_json)
 
 
 @note_app.command("delete")
@@ -350,10 +356,7 @@ def note_delete(
     from kwatch.library.records import delete_note
 
     change = delete_note(state(ctx).conn(), resolve_title(ctx, title), number)
-    if as_json:
-        output.emit_json(_note_doc(change, "deleted"))
-        return
-    output.message(f"Deleted note {number} of {change.entry.title.label}{UNDO_HINT}.")
+    _say_changed(change, "note", "deleted", as_json)
 
 
 @review_app.command("edit")
@@ -382,10 +385,7 @@ def review_edit(
     change = edit_review(
         state(ctx).conn(), resolve_title(ctx, title), number, text=text, spoilers=spoilers
     )
-    if as_json:
-        output.emit_json(_note_doc(change, "edited"))
-        return
-    output.message(f"Changed review {number} of {change.entry.title.label}{UNDO_HINT}.")
+    _say_changed(change, "review", "edited", as_json)
 
 
 @review_app.command("delete")
@@ -401,7 +401,4 @@ def review_delete(
     from kwatch.library.records import delete_review
 
     change = delete_review(state(ctx).conn(), resolve_title(ctx, title), number)
-    if as_json:
-        output.emit_json(_note_doc(change, "deleted"))
-        return
-    output.message(f"Deleted review {number} of {change.entry.title.label}{UNDO_HINT}.")
+    _say_changed(change, "review", "deleted", as_json)
