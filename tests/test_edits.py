@@ -451,3 +451,17 @@ def test_merge_keeps_the_status_set_last_even_when_it_is_dated_earlier(run):
     doc = ok(run("merge", "Mine", "Mine Too", "--json")).json()
     assert doc["status_from"] == "mine-2020" and doc["entry"]["status"] == "dropped"
     assert doc["entry"]["status_history"][-1]["status"] == "dropped"
+
+
+@pytest.mark.parametrize(
+    ("on", "says"),
+    [("１９９９", "non-ASCII digits"), ("2024-02-30", "not a real calendar date")],
+)
+def test_viewing_delete_on_reads_the_date_as_every_date_is_read(run, db_path, on, says):
+    ok(run("add", "Oasis"))
+    ok(run("watched", "Oasis", "--on", "2024-03-01"))
+    before = db_snapshot(db_path)
+    result = run("viewing", "delete", "Oasis", "--on", on)
+    assert result.exit_code == 2 and says in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert db_snapshot(db_path) == before

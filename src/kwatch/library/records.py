@@ -54,6 +54,10 @@ def find_viewing(
             f"{title.label} has {len(viewings)} viewings; say which: its number in "
             f"`kwatch show {title.id}` (1-{len(viewings)}) or --on DATE."
         )
+    from kwatch.values import parse_partial_date
+
+    # Read as every date is (ASCII digits, a real calendar date), not compared as typed.
+    on, _ = parse_partial_date(on, what="--on")
     matches = [(i, v) for i, v in enumerate(viewings, 1) if v.date == on]
     if not matches:
         dates = ", ".join(v.date for v in viewings)
