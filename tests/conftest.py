@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 # ../shared next to the project; a git worktree (wt/NAME) sits one level deeper.
+# pytest rewrites the asserts of each test module and compiles it, and caches the result as a
+# .pyc file unless bytecode writing is off (PYTHONDONTWRITEBYTECODE, common in containers);
+# then every run and every xdist worker redoes it, about 5 s each. The same goes for kwatch's
+# own modules, which each real kwatch process the tests start would otherwise recompile.
+# Byte code is a cache (git ignores __pycache__), so the tests write it whatever the setting.
+sys.dont_write_bytecode = False
+
 SHARED = next(
     (p / "shared" for p in Path(__file__).resolve().parents[1:4] if (p / "shared").is_dir()),
     Path(__file__).resolve().parents[2] / "shared",
@@ -57,6 +65,33 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _bundled_catalogue_listed_once():
+    """The repository's catalogue folder, listed and stat-ed once per session.
+
+    Every command fingerprints the catalogue's files before it opens the database, and in a
+    source checkout that is a stat of each bundled file: ~4 ms of each of thousands of
+    in-process commands. The checkout's catalogue does not change while the tests run (tests
+    that change a catalogue change a copy, or the user's folder, which are listed as usual).
+    """
+    from kwatch import catalogue_files
+    from kwatch.paths import bundled_catalogue_dir
+
+    real = catalogue_files._walk
+    folder = bundled_catalogue_dir() / "titles"
+    listed = real(folder)
+    for entry in listed:
+        entry.stat()  # a DirEntry keeps its stat result
+
+    def walk(path: Path):
+        return list(listed) if path == folder else real(path)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(catalogue_files, "_walk", walk)
+    yield
+    patch.undo()
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, template_db: Path) -> Path:
     home = tmp_path / "home"
@@ -100,7 +135,12 @@ def _copy_template_on_create(monkeypatch: pytest.MonkeyPatch, template: Path) ->
             with contextlib.suppress(OSError):  # a read-only folder: the real error follows
                 db._create_private(path)  # as kwatch creates it: owner-only
                 shutil.copyfile(template, path)
-        return real(path, stop_before=stop_before)
+        conn = real(path, stop_before=stop_before)
+        # No fsync at each commit (a test's file need not survive a power cut): a few
+        # milliseconds per write command. Transactions and rollbacks are unchanged, and
+        # kwatch started as a real process (the subprocess tests) keeps its own settings.
+        conn.execute("PRAGMA synchronous = OFF")
+        return conn
 
     monkeypatch.setattr(db, "open_database", open_database)
 
@@ -174,12 +214,16 @@ def run(cli_command, monkeypatch: pytest.MonkeyPatch):
     return invoke
 
 
-def db_snapshot(path: Path) -> list:
+def db_snapshot(path: Path) -> DbSnapshot | list:
     """Every row of every table, to assert that a failed command changed nothing."""
-    import sqlite3
-
     if not path.exists():
         return []
+    return DbSnapshot(path)
+
+
+def _table_rows(path: Path) -> list:
+    import sqlite3
+
     conn = sqlite3.connect(path)
     try:
         tables = [
@@ -192,6 +236,55 @@ def db_snapshot(path: Path) -> list:
         return [(t, sorted(map(tuple, conn.execute(f"SELECT * FROM [{t}]")))) for t in tables]
     finally:
         conn.close()
+
+
+class DbSnapshot:
+    """The rows of every table (sorted), compared as such; read lazily.
+
+    Reading and sorting every row costs ~20 ms and most snapshots are compared with a file
+    that did not change at all, so the file's bytes are kept too: two snapshots of identical
+    bytes are equal without reading a row (identical files hold identical rows). Any other
+    difference falls back to comparing the rows. A file with a journal or WAL beside it (a
+    transaction in the middle, or a hot journal a reader would roll back) is read at once.
+    """
+
+    def __init__(self, path: Path) -> None:
+        sidecars = any(path.with_name(path.name + s).exists() for s in ("-journal", "-wal"))
+        self._bytes: bytes | None = None if sidecars else path.read_bytes()
+        self._rows: list | None = _table_rows(path) if sidecars else None
+
+    @property
+    def rows(self) -> list:
+        if self._rows is None:
+            import tempfile
+
+            assert self._bytes is not None
+            with tempfile.TemporaryDirectory() as folder:
+                copy = Path(folder) / "snapshot.db"
+                copy.write_bytes(self._bytes)
+                self._rows = _table_rows(copy)
+        return self._rows
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, DbSnapshot):
+            if self._bytes is not None and self._bytes == other._bytes:
+                return True
+            return self.rows == other.rows
+        return self.rows == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+    def __repr__(self) -> str:
+        return repr(self.rows)
 
 
 def requires_shared(path: Path):
@@ -274,3 +367,24 @@ def drain_pty(leader: int) -> bytes:
         seen += chunk
     os.close(leader)
     return seen
+
+
+_VALIDATORS: dict[str, object] = {}
+
+
+def validate_json(document, schema: dict) -> None:
+    """jsonschema.validate, with the schema checked and its validator built once per schema.
+
+    jsonschema.validate checks the schema against the metaschema on every call (tens of
+    milliseconds for ours); the check still runs, once for each distinct schema."""
+    import jsonschema
+
+    key = json.dumps(schema, sort_keys=True)
+    validator = _VALIDATORS.get(key)
+    if validator is None:
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+        validator = _VALIDATORS[key] = cls(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(document))  # type: ignore[attr-defined]
+    if error is not None:
+        raise error

@@ -6,9 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 
-import jsonschema
 import pytest
 
+from conftest import validate_json
 from kwatch import schemas
 from kwatch.output import SCHEMA_VERSION
 
@@ -61,8 +61,7 @@ def library(run):
 
 
 def _validate(name: str, document) -> None:
-    jsonschema.Draft202012Validator.check_schema(schemas.schema_for(name))
-    jsonschema.validate(document, schemas.schema_for(name))
+    validate_json(document, schemas.schema_for(name))
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,9 @@ from __future__ import annotations
 import json
 import sqlite3
 
-import jsonschema
 import pytest
 
-from conftest import db_snapshot
+from conftest import db_snapshot, validate_json
 from kwatch import schemas
 from test_journal import user_state
 
@@ -93,8 +92,7 @@ def test_each_correction_follows_its_schema_and_undo_gives_back_the_before(
     before = user_state(db_path)
     result = ok(run(*args, "--json"))
     document = result.json()  # exactly one document
-    jsonschema.Draft202012Validator.check_schema(schemas.schema_for(name))
-    jsonschema.validate(document, schemas.schema_for(name))
+    validate_json(document, schemas.schema_for(name))
     after = user_state(db_path)
     assert after != before
     assert changed_tables(before, after) <= tables  # it changed what it says, nothing else
@@ -147,7 +145,7 @@ def test_bad_corrections_are_one_line_and_change_nothing(run, library, db_path, 
     assert db_snapshot(db_path) == before
     as_json = run(*args, "--json")
     assert as_json.exit_code == code and as_json.stdout == ""
-    jsonschema.validate(json.loads(as_json.stderr), schemas.schema_for("error"))
+    validate_json(json.loads(as_json.stderr), schemas.schema_for("error"))
     assert db_snapshot(db_path) == before
 
 
@@ -256,7 +254,7 @@ def test_merge_moves_everything_and_states_who_won(run, db_path, monkeypatch):
     ok(run("status", "Oasis Dup", "on-hold"))  # set later: the last status wins
     before = user_state(db_path)
     doc = ok(run("merge", "Oasis", "oasis-dup-2002", "--json")).json()
-    jsonschema.validate(doc, schemas.schema_for("merge"))
+    validate_json(doc, schemas.schema_for("merge"))
     assert doc["id"] == "oasis-2002" and doc["merged"] == "oasis-dup-2002"
     assert doc["rating_from"] == "oasis-dup-2002" and doc["status_from"] == "oasis-dup-2002"
     entry = doc["entry"]

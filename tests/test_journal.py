@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import db_snapshot
+from conftest import db_snapshot, validate_json
 
 TITLES = ["microhabitat-2018", "bleak-night-2011", "oasis-2002"]
 
@@ -225,13 +225,12 @@ def test_undo_out_of_order_is_refused_when_a_later_change_built_on_it(run, db_pa
 
 
 def test_redo_json_follows_its_schema(run):
-    import jsonschema
 
     from kwatch import schemas
 
     ok(run("add", "Oasis"))
     ok(run("undo"))
-    jsonschema.validate(ok(run("redo", "--json")).json(), schemas.schema_for("redo"))
+    validate_json(ok(run("redo", "--json")).json(), schemas.schema_for("redo"))
 
 
 def test_undo_of_an_undo_is_a_redo(run, db_path):

@@ -10,10 +10,9 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-import jsonschema
 import pytest
 
-from conftest import db_snapshot
+from conftest import db_snapshot, validate_json
 
 EARLY_2023 = "2023-01-10"
 
@@ -41,7 +40,7 @@ def ok(result):
 def schema_check(command: str, document) -> None:
     from kwatch import schemas
 
-    jsonschema.validate(document, schemas.schema_for(command))
+    validate_json(document, schemas.schema_for(command))
 
 
 def rows(db_path: Path, sql: str, *params) -> list[tuple]:

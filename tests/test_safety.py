@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import db_snapshot, drain_pty
+from conftest import db_snapshot, drain_pty, validate_json
 
 
 def ok(result):
@@ -136,13 +136,12 @@ def test_a_database_from_a_newer_kwatch_is_refused_before_anything_is_written(ru
 
 
 def test_doctor_reports_and_creates_nothing(run, db_path, tmp_path):
-    import jsonschema
 
     from kwatch import schemas
 
     result = ok(run("doctor", "--json"))
     assert not db_path.exists()
-    jsonschema.validate(result.json(), schemas.schema_for("doctor"))
+    validate_json(result.json(), schemas.schema_for("doctor"))
     ok(run("add", "Oasis"))
     (db_path.parent / ".export.json.abc.tmp").write_text("")
     doc = ok(run("doctor", "--json")).json()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import validate_json
 from kwatch import schemas
 from kwatch.cli.stats import bar
 from kwatch.stats import article_themes, compute_stats, parse_year
@@ -85,18 +86,13 @@ def test_empty_library_is_all_zeros(run):
 
 @pytest.mark.parametrize("args", [[], ["--year", "2025"], ["--year", "2019"], ["--year", "2024"]])
 def test_json_matches_the_schema(run, diary, args):
-    import jsonschema
-
     result = run("stats", *args, "--json")
     assert result.exit_code == 0, result.stderr
-    jsonschema.Draft202012Validator.check_schema(STATS_SCHEMA)
-    jsonschema.validate(result.json(), STATS_SCHEMA)
+    validate_json(result.json(), STATS_SCHEMA)
 
 
 def test_empty_library_json_matches_the_schema(run):
-    import jsonschema
-
-    jsonschema.validate(run("stats", "--json").json(), STATS_SCHEMA)
+    validate_json(run("stats", "--json").json(), STATS_SCHEMA)
 
 
 def test_empty_library_human_output(run):

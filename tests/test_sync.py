@@ -11,11 +11,11 @@ import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import validate_json
 from kwatch import journal, schemas
 from kwatch.errors import KwatchError, SyncError
 from kwatch.sync import engine
@@ -614,12 +614,12 @@ def test_sync_command_remembers_the_folder_and_reports(run, folder, tmp_path, mo
     assert run("add", "Oasis").exit_code == 0
     first = run("sync", str(folder), "--json")
     assert first.exit_code == 0, first.stderr
-    jsonschema.validate(first.json(), schemas.schema_for("sync"))
+    validate_json(first.json(), schemas.schema_for("sync"))
     assert first.json()["exported"] > 0
     again = run("sync", "--json")  # the folder is remembered
     assert again.exit_code == 0 and again.json()["folder"] == str(folder)
     state = run("sync", "--status", "--json")
-    jsonschema.validate(state.json(), schemas.schema_for("sync"))
+    validate_json(state.json(), schemas.schema_for("sync"))
     assert state.json()["pending_local"] == 0
     people = run("sync")
     assert people.exit_code == 0 and "Synced with 0 other devices" in people.stderr

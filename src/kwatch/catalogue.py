@@ -17,8 +17,7 @@ from typing import Any
 from kwatch.catalogue_files import (
     bundled_title_files,
     catalogue_files,
-    fingerprint,
-    index_inputs,
+    index_fingerprint,
 )
 from kwatch.db import get_meta, set_meta, transaction
 from kwatch.errors import CatalogueError
@@ -366,7 +365,7 @@ def sync_catalogue(
     """Rebuild the catalogue index when its inputs changed (the files, the open-data layer);
     return problems found in them. `layer` defaults to the one next to the database."""
     layer = layer or default_layer(conn)
-    stamp = stamp or fingerprint(index_inputs(layer))
+    stamp = stamp or index_fingerprint(layer)
     if not force and get_meta(conn, "catalogue_fingerprint") == stamp:
         return []
     import gc

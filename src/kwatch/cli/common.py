@@ -72,7 +72,7 @@ class State:
 
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
-            from kwatch.catalogue_files import fingerprint, index_inputs
+            from kwatch.catalogue_files import index_fingerprint
             from kwatch.db import explain_sqlite_error, get_meta, open_database
             from kwatch.paths import opendata_layer_path
 
@@ -80,7 +80,7 @@ class State:
             conn = open_database(self.db_path)
             try:
                 layer = opendata_layer_path(self.db_path)
-                stamp = fingerprint(index_inputs(layer))
+                stamp = index_fingerprint(layer)
                 if get_meta(conn, "catalogue_fingerprint") != stamp:
                     # The files or the open-data layer changed (or this is a new database):
                     # rebuild the index.
