@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -91,6 +92,39 @@ def _image(columns: list[str], alias: str) -> str:
     return f"json_object({pairs})"
 
 
+_EVENTS = ("INSERT", "UPDATE", "DELETE")
+# Inside a trigger the table written to cannot be qualified: these resolve to main's (the temp
+# schema has no tables of these names).
+_RECORD_OP = (
+    "INSERT OR IGNORE INTO journal_ops (id, command, summary, created_at, undoes)"
+    " SELECT op_id, command, summary, created_at, undoes FROM temp.journal_current"
+)
+
+
+def _trigger_sql(table: str, event: str, columns: list[str]) -> str:
+    """The TEMP trigger that journals each row `event` changes in `table`."""
+    condition = USER_TABLES[table]
+    old, new, row = {
+        "INSERT": ("NULL", _image(columns, "NEW"), "NEW.rowid"),
+        "UPDATE": (_image(columns, "OLD"), _image(columns, "NEW"), "NEW.rowid"),
+        "DELETE": (_image(columns, "OLD"), "NULL", "OLD.rowid"),
+    }[event]
+    when = "EXISTS (SELECT 1 FROM temp.journal_current)"
+    if condition:
+        sides = {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}[event]
+        rule = " OR ".join(f"{side}.{condition}" for side in sides)
+        when += f" AND ({rule})"
+    if event == "UPDATE":
+        when += f" AND {old} IS NOT {new}"
+    return (
+        f"CREATE TEMP TRIGGER journal_{table}_{event.lower()} AFTER {event} ON"
+        f" main.{table} WHEN {when} BEGIN {_RECORD_OP};"
+        " INSERT INTO journal_changes (op_id, tbl, row_id, kind, old, new)"
+        f" VALUES ((SELECT op_id FROM temp.journal_current), '{table}', {row},"
+        f" '{event.lower()}', {old}, {new}); END"
+    )
+
+
 def track(conn: sqlite3.Connection) -> bool:
     """Install this connection's TEMP triggers (once). False when the schema has no journal."""
     if not _has_journal(conn):
@@ -101,35 +135,10 @@ def track(conn: sqlite3.Connection) -> bool:
         "CREATE TEMP TABLE journal_current (op_id TEXT NOT NULL, command TEXT NOT NULL,"
         " summary TEXT, created_at TEXT NOT NULL, undoes TEXT)"
     ]
-    # Inside a trigger the table written to cannot be qualified: these resolve to main's (the
-    # temp schema has no tables of these names).
-    record_op = (
-        "INSERT OR IGNORE INTO journal_ops (id, command, summary, created_at, undoes)"
-        " SELECT op_id, command, summary, created_at, undoes FROM temp.journal_current;"
-    )
-    for table, condition in USER_TABLES.items():
+    for table in USER_TABLES:
         columns = _columns(conn, table)
-        if not columns:
-            continue
-        for event, old, new, row in (
-            ("INSERT", "NULL", _image(columns, "NEW"), "NEW.rowid"),
-            ("UPDATE", _image(columns, "OLD"), _image(columns, "NEW"), "NEW.rowid"),
-            ("DELETE", _image(columns, "OLD"), "NULL", "OLD.rowid"),
-        ):
-            when = "EXISTS (SELECT 1 FROM temp.journal_current)"
-            if condition:
-                sides = {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}[event]
-                rule = " OR ".join(f"{side}.{condition}" for side in sides)
-                when += f" AND ({rule})"
-            if event == "UPDATE":
-                when += f" AND {old} IS NOT {new}"
-            statements.append(
-                f"CREATE TEMP TRIGGER journal_{table}_{event.lower()} AFTER {event} ON"
-                f" main.{table} WHEN {when} BEGIN {record_op}"
-                " INSERT INTO journal_changes (op_id, tbl, row_id, kind, old, new)"
-                f" VALUES ((SELECT op_id FROM temp.journal_current), '{table}', {row},"
-                f" '{event.lower()}', {old}, {new}); END"
-            )
+        if columns:
+            statements.extend(_trigger_sql(table, event, columns) for event in _EVENTS)
     for statement in statements:
         conn.execute(statement)
     return True
@@ -159,6 +168,59 @@ def begin(
 def end(conn: sqlite3.Connection) -> None:
     if conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'journal_current'").fetchone():
         conn.execute("DELETE FROM temp.journal_current")
+
+
+# Below this many rows the row triggers cost less than setting the set-wise journal up.
+_SET_JOURNAL_MIN_ROWS = 64
+
+
+def insert_many(conn: sqlite3.Connection, table: str, sql: str, rows: Iterable[Any]) -> None:
+    """`conn.executemany(sql, rows)` for `sql`, an INSERT or INSERT OR IGNORE into `table`,
+    journaled as one set instead of row by row.
+
+    Imports add tens of thousands of rows, and the row trigger (a JSON image and an INSERT per
+    row) cost more than the import itself. Here the table's insert trigger steps aside for the
+    one statement, and the rows it added (those past the table's highest rowid before it,
+    since SQLite gives new rows higher rowids) are journaled afterwards in one INSERT ...
+    SELECT, with the very images the trigger would have written, in the same order and
+    transaction. A count checks that the statement added exactly the rows journaled.
+    """
+    rows = rows if isinstance(rows, list) else list(rows)
+    trigger = f"journal_{table}_insert"
+    if (
+        len(rows) < _SET_JOURNAL_MIN_ROWS
+        or not conn.execute(
+            "SELECT 1 FROM temp.sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)
+        ).fetchone()
+        or not conn.execute("SELECT 1 FROM temp.journal_current").fetchone()
+    ):
+        conn.executemany(sql, rows)
+        return
+    head = sql.split("(", 1)[0].split()
+    if head not in (["INSERT", "INTO", table], ["INSERT", "OR", "IGNORE", "INTO", table]):
+        raise ValueError(f"insert_many takes a plain INSERT into {table}, not {sql[:60]!r}")
+    columns = _columns(conn, table)
+    with transaction(conn):
+        last = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM main.{table}").fetchone()[0]
+        conn.execute(f"DROP TRIGGER temp.{trigger}")
+        before = conn.total_changes
+        conn.executemany(sql, rows)
+        added = conn.total_changes - before
+        past = conn.execute(f"SELECT count(*) FROM main.{table} WHERE rowid > ?", (last,))
+        if past.fetchone()[0] != added:
+            # Rows went below the highest rowid (an explicit one): they cannot be told apart.
+            raise RuntimeError(f"insert_many into {table}: the new rows are not the last ones")
+        condition = f" AND NEW.{USER_TABLES[table]}" if USER_TABLES[table] else ""
+        journaled = conn.execute(
+            "INSERT INTO journal_changes (op_id, tbl, row_id, kind, old, new)"
+            f" SELECT (SELECT op_id FROM temp.journal_current), '{table}', NEW.rowid, 'insert',"
+            f" NULL, {_image(columns, 'NEW')} FROM main.{table} AS NEW"
+            f" WHERE NEW.rowid > ?{condition} ORDER BY NEW.rowid",
+            (last,),
+        ).rowcount
+        if journaled:
+            conn.execute(_RECORD_OP)
+        conn.execute(_trigger_sql(table, "INSERT", columns))
 
 
 def _operations(

@@ -240,7 +240,11 @@ def index_titles(
     source_files = source_files or {}
     opendata_memo: dict[tuple[Any, ...], str] = {}
     if write_rows:
-        conn.executemany(
+        from kwatch.journal import insert_many
+
+        insert_many(
+            conn,
+            "titles",
             "INSERT INTO titles (id, origin, title, alt_titles, original_title, romanized_title,"
             " year, kind, directors, runtime_min, themes, content_notes, synopsis, sources,"
             " missing, source_file, directors_ko, opendata)"

@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
+from kwatch.journal import insert_many
 from kwatch.library.rules import PRIORITY_DEFAULT, completed_since, newer_rating
 from kwatch.models import Title
 
@@ -59,7 +60,9 @@ def add_user_titles(
 def add_source_ids(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
     """(scheme, value, title_id, name, year): how a source names a title. A value already
     known keeps its title (one id is one film)."""
-    conn.executemany(
+    insert_many(
+        conn,
+        "source_ids",
         "INSERT OR IGNORE INTO source_ids (scheme, value, title_id, name, year) VALUES (?,?,?,?,?)",
         rows,
     )
@@ -67,12 +70,16 @@ def add_source_ids(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
 
 def add_likes(conn: sqlite3.Connection, rows: Iterable[tuple[str, str | None]]) -> None:
     """(title_id, liked_on): films the user liked at the source."""
-    conn.executemany("INSERT OR IGNORE INTO likes (title_id, liked_on) VALUES (?,?)", rows)
+    insert_many(
+        conn, "likes", "INSERT OR IGNORE INTO likes (title_id, liked_on) VALUES (?,?)", rows
+    )
 
 
 def add_viewings(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
     """(title_id, date, precision, rating, note, rewatch, created_on, import_key) rows."""
-    conn.executemany(
+    insert_many(
+        conn,
+        "viewings",
         "INSERT INTO viewings (title_id, date, precision, rating, note, rewatch,"
         f" created_on, import_key, uid) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,{IMPORTED_UID.format(8)})",
         rows,
@@ -91,7 +98,9 @@ def claim_viewings(conn: sqlite3.Connection, pairs: Iterable[tuple[str, int]]) -
 
 def add_notes(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
     """(title_id, text, created_on, import_key) rows of private notes."""
-    conn.executemany(
+    insert_many(
+        conn,
+        "entry_notes",
         "INSERT INTO entry_notes (title_id, text, created_on, import_key, uid)"
         f" VALUES (?1,?2,?3,?4,{IMPORTED_UID.format(4)})",
         rows,
@@ -105,7 +114,9 @@ def update_notes(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
 
 def add_reviews(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
     """(title_id, text, original, published_on, spoilers, import_key) rows of public reviews."""
-    conn.executemany(
+    insert_many(
+        conn,
+        "reviews",
         "INSERT INTO reviews (title_id, text, original, published_on, spoilers, import_key, uid)"
         f" VALUES (?1,?2,?3,?4,?5,?6,{IMPORTED_UID.format(6)})",
         rows,
@@ -194,7 +205,9 @@ def apply_facts(conn: sqlite3.Connection, facts: Iterable[Facts], today: str, co
                 have_tags.add((f.title_id, tag))
                 new_tags.append((f.title_id, tag))
                 count("tags", "added")
-    conn.executemany(
+    insert_many(
+        conn,
+        "entries",
         "INSERT INTO entries (title_id, added_on, status, priority, rating, rated_on)"
         " VALUES (?,?,?,?,?,?)",
         new_entries,
@@ -203,10 +216,13 @@ def apply_facts(conn: sqlite3.Connection, facts: Iterable[Facts], today: str, co
     conn.executemany(
         "UPDATE entries SET rating = ?, rated_on = ? WHERE title_id = ?", rating_updates
     )
-    conn.executemany(
-        "INSERT INTO status_history (title_id, status, changed_on) VALUES (?,?,?)", history
+    insert_many(
+        conn,
+        "status_history",
+        "INSERT INTO status_history (title_id, status, changed_on) VALUES (?,?,?)",
+        history,
     )
-    conn.executemany("INSERT INTO entry_tags (title_id, tag) VALUES (?,?)", new_tags)
+    insert_many(conn, "entry_tags", "INSERT INTO entry_tags (title_id, tag) VALUES (?,?)", new_tags)
 
 
 # --- a whole entry from a kwatch export: restore or merge -------------------------------------
@@ -367,7 +383,9 @@ def add_user_releases(conn: sqlite3.Connection, releases: list[tuple], count: Co
         else:
             new.append(release)
             count("releases", "added")
-    conn.executemany(
+    insert_many(
+        conn,
+        "releases",
         "INSERT INTO releases (title_id, date, precision, region, type, note, source, origin)"
         " VALUES (?,?,?,?,?,?,?, 'user')",
         new,
