@@ -11,6 +11,8 @@ import sqlite3
 from operator import itemgetter
 from typing import Any
 
+from kwatch.journal import insert_many
+
 # Columns of a table's rows that never travel between machines (their local numbers).
 LOCAL_COLUMNS = ("id",)
 # Columns that must be unique besides the record's key (partial unique indexes), with the
@@ -91,13 +93,11 @@ class Replica:
                 changed += self.write(table, key, row, found)
         if new_rows:
             names = self.columns[table]
-            sql = (
-                f"INSERT INTO main.{table} ({', '.join(names)})"
-                f" VALUES ({', '.join('?' * len(names))})"
-            )
+            # Unqualified (journal.insert_many's form): the temp schema has no user tables.
+            sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
             self.conn.execute("SAVEPOINT replica_insert")
             try:
-                self.conn.executemany(sql, new_rows)
+                insert_many(self.conn, table, sql, new_rows)
             except sqlite3.IntegrityError:
                 # One of them collides (an import key): one by one, to settle those.
                 self.conn.execute("ROLLBACK TO replica_insert")
