@@ -176,8 +176,11 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK TO nested")
-            conn.execute("RELEASE nested")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK TO nested")
+                conn.execute("RELEASE nested")
+            # else SQLite rolled the whole transaction back itself (a full disk, an I/O
+            # error): the savepoint is gone with it, and the real error goes up unhidden.
             raise
         else:
             conn.execute("RELEASE nested")
