@@ -214,6 +214,33 @@ def run(cli_command, monkeypatch: pytest.MonkeyPatch):
     return invoke
 
 
+_BUILT: dict[tuple[str, ...], bytes] = {}
+
+
+def built_once(key: str, path: Path, build) -> None:
+    """Make the database at `path` as `build()` makes it, running `build` only the first time
+    (per worker process) and copying the file it left every other time.
+
+    For fixtures that fill a library through a handful of real commands (about 0.1 s each,
+    before every one of dozens of tests). Only for builds that leave nothing but the database
+    file, in the default environment; the pinned clock is part of the key.
+    """
+    import os
+
+    env = tuple(os.environ.get(name, "") for name in ("KWATCH_TODAY", "KWATCH_NOW"))
+    cache_key = (key, str(path.name), *env)
+    saved = _BUILT.get(cache_key)
+    if saved is None:
+        build()
+        sidecars = [path.with_name(path.name + s) for s in ("-journal", "-wal")]
+        assert not any(p.exists() for p in sidecars), "the build left a transaction open"
+        _BUILT[cache_key] = path.read_bytes()
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(saved)
+    path.chmod(0o600)
+
+
 def db_snapshot(path: Path) -> DbSnapshot | list:
     """Every row of every table, to assert that a failed command changed nothing."""
     if not path.exists():
@@ -373,18 +400,17 @@ _VALIDATORS: dict[str, object] = {}
 
 
 def validate_json(document, schema: dict) -> None:
-    """jsonschema.validate, with the schema checked and its validator built once per schema.
+    """jsonschema.validate, with the validator built once per schema.
 
-    jsonschema.validate checks the schema against the metaschema on every call (tens of
-    milliseconds for ours); the check still runs, once for each distinct schema."""
+    jsonschema.validate also checks the schema against its metaschema on every call, ~40 ms
+    for each of ours: test_contract's test_every_published_schema_is_valid does that once
+    for every schema kwatch publishes."""
     import jsonschema
 
     key = json.dumps(schema, sort_keys=True)
     validator = _VALIDATORS.get(key)
     if validator is None:
-        cls = jsonschema.validators.validator_for(schema)
-        cls.check_schema(schema)
-        validator = _VALIDATORS[key] = cls(schema)
+        validator = _VALIDATORS[key] = jsonschema.validators.validator_for(schema)(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(document))  # type: ignore[attr-defined]
     if error is not None:
         raise error

@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 
+import jsonschema
 import pytest
 
-from conftest import validate_json
+from conftest import built_once, default_db_path, validate_json
 from kwatch import schemas
 from kwatch.output import SCHEMA_VERSION
 
@@ -54,10 +55,13 @@ ERRORS = [
 
 
 @pytest.fixture
-def library(run):
-    run("add", "Poetry")
-    run("watched", "Burning", "--on", "2023-01-02", "--rating", "4")
-    run("add", "Always", "--priority", "5")
+def library(run, tmp_path):
+    def build() -> None:
+        run("add", "Poetry")
+        run("watched", "Burning", "--on", "2023-01-02", "--rating", "4")
+        run("add", "Always", "--priority", "5")
+
+    built_once("test_contract.library", default_db_path(tmp_path), build)
 
 
 def _validate(name: str, document) -> None:
@@ -106,6 +110,14 @@ def test_every_command_has_a_schema():
         if name not in schemas.SCHEMAS and name not in ("schema",)
     ]
     assert missing == []
+
+
+@pytest.mark.parametrize("name", schemas.names())
+def test_every_published_schema_is_valid(name):
+    # Checked here once each (validate_json does not check the schema it is given).
+    schema = schemas.schema_for(name)
+    jsonschema.validators.validator_for(schema).check_schema(schema)
+    assert schema["$schema"] == schemas.DRAFT
 
 
 def test_every_document_says_its_schema_version(run, library):

@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from conftest import db_snapshot, validate_json
+from conftest import built_once, db_snapshot, validate_json
 from kwatch import schemas
 from test_journal import user_state
 
@@ -30,17 +30,21 @@ def one_line_error(result, code: int | tuple[int, ...], words: str) -> None:
 @pytest.fixture
 def library(run, db_path):
     """Oasis with two viewings, a rating, tags, a note and a review; one's own title."""
-    ok(run("watched", "Oasis", "--on", "2024-03", "--rating", "4"))
-    ok(run("watched", "Oasis", "--on", "2025-01-02", "--rating", "3", "--note", "again"))
-    ok(run("add", "Oasis", "--tag", "a", "--note", "first note"))
-    ok(run("add", "Our Film", "--custom", "--year", "2027", "--director", "Kim Ji-woo"))
-    conn = sqlite3.connect(db_path)
-    with conn:
-        conn.execute(
-            "INSERT INTO reviews (title_id, text, original, published_on, spoilers)"
-            " VALUES ('oasis-2002', 'A review.', '<p>A review.</p>', '2025-01-03', 0)"
-        )
-    conn.close()
+
+    def build() -> None:
+        ok(run("watched", "Oasis", "--on", "2024-03", "--rating", "4"))
+        ok(run("watched", "Oasis", "--on", "2025-01-02", "--rating", "3", "--note", "again"))
+        ok(run("add", "Oasis", "--tag", "a", "--note", "first note"))
+        ok(run("add", "Our Film", "--custom", "--year", "2027", "--director", "Kim Ji-woo"))
+        conn = sqlite3.connect(db_path)
+        with conn:
+            conn.execute(
+                "INSERT INTO reviews (title_id, text, original, published_on, spoilers)"
+                " VALUES ('oasis-2002', 'A review.', '<p>A review.</p>', '2025-01-03', 0)"
+            )
+        conn.close()
+
+    built_once("test_edits.library", db_path, build)
 
 
 V, E, H = {"viewings"}, {"entries"}, {"status_history"}

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, requires_shared
-from kwatch import journal
+from kwatch import db, journal
 from kwatch.catalogue import sync_catalogue
-from kwatch.db import open_database, transaction
+from kwatch.db import transaction
 from test_journal import user_state
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
@@ -47,7 +47,7 @@ def _triggers(conn: sqlite3.Connection) -> list[str]:
 
 @pytest.fixture
 def journaled(tmp_path: Path):
-    conn = open_database(tmp_path / "bulk.db")
+    conn = db.open_database(tmp_path / "bulk.db")
     sync_catalogue(conn)
     journal.begin(conn, "import", None, now=NOW)
     yield conn
@@ -74,7 +74,7 @@ def test_a_set_is_journaled_as_the_row_triggers_journal_it(journaled, tmp_path, 
 
     # The same rows through the row triggers, on a second database.
     monkeypatch.setattr(journal, "_SET_JOURNAL_MIN_ROWS", 10**9)
-    other = open_database(tmp_path / "rows.db")
+    other = db.open_database(tmp_path / "rows.db")
     sync_catalogue(other)
     journal.begin(other, "import", None, now=NOW)
     with transaction(other):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import validate_json
+from conftest import built_once, default_db_path, validate_json
 from kwatch import schemas
 from kwatch.cli.stats import bar
 from kwatch.stats import article_themes, compute_stats, parse_year
@@ -35,7 +35,7 @@ def ok(result) -> None:
 
 
 @pytest.fixture
-def diary(run):
+def diary(run, tmp_path):
     """Five entries and five viewings with every kind of date precision.
 
     bleak-night-2011   Yoon Sung-hyun   2025-03-02 (4.5), 2026-01 (rewatch)       entry 4.5
@@ -43,15 +43,19 @@ def diary(run):
     oasis-2002         Lee Chang-dong   2025-05-05 (no rating), rated 5 afterwards
     microhabitat-2018  planned; burning-2018 dropped
     """
-    ok(run("watched", "bleak-night-2011", "--on", "2025-03-02", "--rating", "4.5"))
-    ok(run("watched", "bleak-night-2011", "--on", "2026-01"))
-    ok(run("watched", "poetry-2010", "--on", "2019", "--rating", "3"))
-    ok(run("watched", "oasis-2002", "--on", "2025-05-05"))
-    ok(run("rate", "oasis-2002", "5"))
-    ok(run("watched", "poetry-2010", "--on", "2025-11-30", "--rating", "2"))
-    ok(run("rate", "poetry-2010", "3.5"))
-    ok(run("add", "microhabitat-2018"))
-    ok(run("status", "burning-2018", "dropped"))
+
+    def build() -> None:
+        ok(run("watched", "bleak-night-2011", "--on", "2025-03-02", "--rating", "4.5"))
+        ok(run("watched", "bleak-night-2011", "--on", "2026-01"))
+        ok(run("watched", "poetry-2010", "--on", "2019", "--rating", "3"))
+        ok(run("watched", "oasis-2002", "--on", "2025-05-05"))
+        ok(run("rate", "oasis-2002", "5"))
+        ok(run("watched", "poetry-2010", "--on", "2025-11-30", "--rating", "2"))
+        ok(run("rate", "poetry-2010", "3.5"))
+        ok(run("add", "microhabitat-2018"))
+        ok(run("status", "burning-2018", "dropped"))
+
+    built_once("test_stats.diary", default_db_path(tmp_path), build)
 
 
 def months(first: str, last: str, **counts: int) -> list[dict]:

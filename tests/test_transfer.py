@@ -14,7 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, TODAY, db_snapshot, drain_pty, requires_shared
+from conftest import (
+    FIXTURES,
+    TODAY,
+    built_once,
+    db_snapshot,
+    default_db_path,
+    drain_pty,
+    requires_shared,
+)
 
 LB = FIXTURES / "letterboxd-export-patrickmjones"
 needs_lb = requires_shared(LB)
@@ -71,8 +79,12 @@ def import_ok(run, *args: str) -> dict:
 @pytest.fixture
 def started(run, db_path):
     """A database with something in it, so "unchanged" means more than "still absent"."""
-    run("add", "Oasis", "--tag", "mine")
-    run("watched", "Burning", "--on", "2023-01-02", "--rating", "4")
+
+    def build() -> None:
+        run("add", "Oasis", "--tag", "mine")
+        run("watched", "Burning", "--on", "2023-01-02", "--rating", "4")
+
+    built_once("test_transfer.started", db_path, build)
     return db_snapshot(db_path)
 
 
@@ -633,29 +645,34 @@ def test_imdb_wrong_file_is_a_clear_error(run, tmp_path, db_path, started):
 def rich_library(run, tmp_path):
     """A library with one of everything: catalogue and user titles, a user release, ratings,
     notes, tags, rewatches, partial dates, statuses, and imported rows with import keys."""
-    run("add", "Oasis", "--priority", "5", "--tag", "friday", "--note", 'recommended, by "J"')
-    run("watched", "Burning", "--on", "2023-01-02", "--rating", "4")
-    run("watched", "Burning", "--on", "2024-03", "--note", "again")
-    run("status", "Oasis", "watching")
-    run(
-        "add",
-        "Some Film",
-        "--custom",
-        "--year",
-        "2027",
-        "--release",
-        "2027-03",
-        "--director",
-        "Kim Ji-woo",
-        "--theme",
-        "drama",
-    )
-    run("rate", "Poetry", "3.5")
-    path = write(
-        tmp_path / "diary.csv",
-        DIARY_HEADER + "2024-01-02,Imported Film,2020,https://boxd.it/i,2.5,,tagged,2024-01-01\n",
-    )
-    import_ok(run, "letterboxd", str(path))
+
+    def build() -> None:
+        run("add", "Oasis", "--priority", "5", "--tag", "friday", "--note", 'recommended, by "J"')
+        run("watched", "Burning", "--on", "2023-01-02", "--rating", "4")
+        run("watched", "Burning", "--on", "2024-03", "--note", "again")
+        run("status", "Oasis", "watching")
+        run(
+            "add",
+            "Some Film",
+            "--custom",
+            "--year",
+            "2027",
+            "--release",
+            "2027-03",
+            "--director",
+            "Kim Ji-woo",
+            "--theme",
+            "drama",
+        )
+        run("rate", "Poetry", "3.5")
+        path = write(
+            tmp_path / "diary.csv",
+            DIARY_HEADER
+            + "2024-01-02,Imported Film,2020,https://boxd.it/i,2.5,,tagged,2024-01-01\n",
+        )
+        import_ok(run, "letterboxd", str(path))
+
+    built_once("test_transfer.rich_library", default_db_path(tmp_path), build)
 
 
 def test_json_export_is_versioned_and_complete(run, rich_library):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import db_snapshot, default_db_path
+from conftest import built_once, db_snapshot, default_db_path
 
 
 def ok(result):
@@ -32,9 +32,12 @@ def one_line_error(result, code: int | tuple[int, ...] = 1) -> str:
 
 
 @pytest.fixture
-def library(run):
-    ok(run("add", "Bleak Night"))
-    ok(run("rate", "Bleak Night", "4"))
+def library(run, tmp_path):
+    def build() -> None:
+        ok(run("add", "Bleak Night"))
+        ok(run("rate", "Bleak Night", "4"))
+
+    built_once("test_unbreakable.library", default_db_path(tmp_path), build)
 
 
 # ---------------------------------------------------------------------------------------------
