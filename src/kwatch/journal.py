@@ -139,8 +139,20 @@ def track(conn: sqlite3.Connection) -> bool:
         columns = _columns(conn, table)
         if columns:
             statements.extend(_trigger_sql(table, event, columns) for event in _EVENTS)
-    for statement in statements:
-        conn.execute(statement)
+    # One (deferred) transaction for all of them: it touches only the temp schema, takes no
+    # lock on the user's file, and costs a third less than 37 statements committed apiece.
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")
+    try:
+        for statement in statements:
+            conn.execute(statement)
+    except BaseException:
+        if own and conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    if own:
+        conn.execute("COMMIT")
     return True
 
 
