@@ -115,6 +115,24 @@ SETUP = [
 ]
 
 
+_SET_UP: list[bytes] = []
+
+
+def _set_up(path: Path) -> None:
+    """The SETUP library at `path`: made by its commands for the first example, copied from
+    that file for the others (the same eleven commands give the same library)."""
+    if _SET_UP:
+        path.write_bytes(_SET_UP[0])
+        return
+    from kwatch import db
+
+    db.open_database(path).close()  # create the database (a list would refuse a --db
+    # naming no file)
+    for args in SETUP:
+        assert invoke(*args).exit_code == 0
+    _SET_UP.append(path.read_bytes())
+
+
 def _words(args: tuple[str, ...]) -> list[str]:
     """("tag add", ...) -> ["tag", "add", ...]: a group and its command as two words."""
     return [*args[0].split(), *args[1:]]
@@ -133,12 +151,7 @@ def test_undo_everything_gives_back_the_start_and_redo_the_end(before, changes):
         mock.patch.dict(os.environ, {"KWATCH_DB": str(Path(folder) / "kwatch.db")}),
     ):
         path = Path(folder) / "kwatch.db"
-        from kwatch import db
-
-        db.open_database(path).close()  # create the database (a list would refuse a --db
-        # naming no file)
-        for args in SETUP:
-            assert invoke(*args).exit_code == 0
+        _set_up(path)
         for args in before:
             invoke(*_words(args))
         start = user_state(path)
