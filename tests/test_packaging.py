@@ -156,6 +156,18 @@ def test_json_commands_do_not_import_heavy_modules(args, tmp_path):
 
 
 @pytest.mark.parametrize(
+    "args",
+    [("list", "--json"), ("show", "oasis-2002", "--json"), ("search", "oasis", "--json")],
+)
+def test_reads_do_not_import_the_write_paths(args, tmp_path):
+    # A read opens no journal operation and writes nothing: the modules that write the
+    # user's tables (kwatch.library's entries, records, bulk) and the journal stay unloaded.
+    modules = _imported_modules(*args, tmp_path=tmp_path)
+    writers = ("kwatch.library.entries", "kwatch.library.records", "kwatch.library.bulk")
+    assert sorted(m for m in modules if m in (*writers, "kwatch.journal")) == []
+
+
+@pytest.mark.parametrize(
     "args", [("--help",), ("list", "--help"), ("list", "--stauts", "x"), ("lsit", "--json")]
 )
 def test_help_and_usage_errors_do_not_load_rich(args, tmp_path):
