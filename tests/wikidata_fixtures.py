@@ -141,6 +141,21 @@ def write_dump(path, entities, *, gz: bool = False) -> None:
     path.write_bytes(gzip.compress(data) if gz else data)
 
 
+class LocalServer(ThreadingHTTPServer):
+    """A test's HTTP server on 127.0.0.1 that cleans up after itself.
+
+    Closing it waits for its request threads (a deliberately slow answer included), so none
+    outlives its test; and a client that gave up on an answer (a timeout, which some tests
+    provoke) is not a traceback printed on stderr, where it would land in whatever output a
+    later test captures."""
+
+    daemon_threads = False
+    block_on_close = True
+
+    def handle_error(self, request, client_address) -> None:
+        pass
+
+
 class FakeWikidata:
     """A local server: /sparql answers SPARQL JSON results, /w/api.php wbgetentities.
 
@@ -168,7 +183,7 @@ class FakeWikidata:
             def do_GET(self):
                 owner.handle(self)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = LocalServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True)
 
     @property
