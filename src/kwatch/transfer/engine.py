@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from kwatch.db import transaction
 from kwatch.library import bulk
 from kwatch.library.bulk import Counts, Facts
-from kwatch.transfer.fields import RowError, getter
+from kwatch.transfer.fields import RowError, getter_for
 from kwatch.transfer.html_text import readable
 from kwatch.transfer.identity import TitleResolver
 from kwatch.transfer.report import (
@@ -379,6 +379,7 @@ def _read_file(
     if whole is not None:
         return whole(imp, f)
     reader = module.ROW_READERS[f.kind]
+    bind = getter_for(f.header)
     rows = 0
     header_seen = False
     for line, fields in read_rows(f.source, f.encoding):
@@ -391,7 +392,7 @@ def _read_file(
         if progress is not None and rows % PROGRESS_EVERY == 0:
             progress(f"{f.source.name}: rows read", rows, None)
         try:
-            reader(imp, f, getter(f.header, fields))
+            reader(imp, f, bind(fields))
         except NotInCatalogue:
             imp.not_in_catalogue += 1
         except RowError as exc:

@@ -105,13 +105,24 @@ Getter = Callable[[str], str]
 
 
 def getter(header: tuple[str, ...], fields: list[str]) -> Getter:
+    return getter_for(header)(fields)
+
+
+def getter_for(header: tuple[str, ...]) -> Callable[[list[str]], Getter]:
+    """getter(header, fields) for many rows under one header: the column index is built once
+    per file rather than once per row."""
     index = {name: i for i, name in enumerate(header)}
 
-    def get(name: str) -> str:
-        i = index.get(name)
-        return fields[i].strip() if i is not None and i < len(fields) else ""
+    def bind(fields: list[str]) -> Getter:
+        width = len(fields)
 
-    return get
+        def get(name: str) -> str:
+            i = index.get(name)
+            return fields[i].strip() if i is not None and i < width else ""
+
+        return get
+
+    return bind
 
 
 def name_year(get: Getter, today: date) -> tuple[str, int | None]:
