@@ -19,7 +19,7 @@ from kwatch.catalogue_files import (
     catalogue_files,
     index_fingerprint,
 )
-from kwatch.db import get_meta, set_meta, transaction
+from kwatch.db import bulk_work, get_meta, set_meta, transaction
 from kwatch.errors import CatalogueError
 from kwatch.paths import bundled_catalogue_dir, user_catalogue_dir
 from kwatch.textnorm import has_hangul
@@ -368,22 +368,8 @@ def sync_catalogue(
     stamp = stamp or index_fingerprint(layer)
     if not force and get_meta(conn, "catalogue_fingerprint") == stamp:
         return []
-    import gc
-
-    # Tens of thousands of small dicts and tuples, none in a cycle: without this the cyclic
-    # collector rescans them again and again and the rebuild takes about twice as long.
-    enabled = gc.isenabled()
-    gc.disable()
-    # A page cache that holds the whole index while it is rebuilt (SQLite's default of 2 MB
-    # spills to disk in the middle of the transaction at a few thousand titles).
-    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
-    conn.execute("PRAGMA cache_size = -131072")
-    try:
+    with bulk_work(conn):
         return _rebuild(conn, stamp, layer)
-    finally:
-        conn.execute(f"PRAGMA cache_size = {int(cache)}")
-        if enabled:
-            gc.enable()
 
 
 def _rebuild(conn: sqlite3.Connection, stamp: str, layer: Path | None) -> list[Problem]:

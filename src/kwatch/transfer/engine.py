@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from kwatch.db import transaction
+from kwatch.db import bulk_work, transaction
 from kwatch.library import bulk
 from kwatch.library.bulk import Counts, Facts
 from kwatch.transfer.fields import RowError, getter_for
@@ -403,7 +403,8 @@ def _read_file(
 def in_transaction(conn: sqlite3.Connection, dry_run: bool, work: Callable[[], Any]) -> Any:
     """Run `work` in one transaction; a dry run builds its result and then rolls back."""
     try:
-        with transaction(conn):
+        # A bounded cache (32 MB): an import of any size keeps to the same memory.
+        with bulk_work(conn, cache_mb=32), transaction(conn):
             result = work()
             if dry_run:
                 raise DryRun(result)
