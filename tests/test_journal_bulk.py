@@ -139,6 +139,11 @@ def test_only_plain_inserts_into_the_named_table_are_taken(journaled):
         journal.insert_many(
             journaled, "entries", "INSERT INTO entry_tags (title_id, tag) VALUES (?,?)", _tags(100)
         )
+    # A batch too small for the set path is refused the same way.
+    with pytest.raises(ValueError), transaction(journaled):
+        journal.insert_many(
+            journaled, "entries", "INSERT INTO entry_tags (title_id, tag) VALUES (?,?)", _tags(2)
+        )
 
 
 def test_rows_placed_below_the_last_rowid_are_refused_not_missed(journaled):

@@ -197,6 +197,11 @@ def insert_many(conn: sqlite3.Connection, table: str, sql: str, rows: Iterable[A
     SELECT, with the very images the trigger would have written, in the same order and
     transaction. A count checks that the statement added exactly the rows journaled.
     """
+    # Checked on every call, not only when the set path is taken: a misuse shows on the first
+    # small batch, not on the first large one.
+    head = sql.split("(", 1)[0].split()
+    if head not in (["INSERT", "INTO", table], ["INSERT", "OR", "IGNORE", "INTO", table]):
+        raise ValueError(f"insert_many takes a plain INSERT into {table}, not {sql[:60]!r}")
     rows = rows if isinstance(rows, list) else list(rows)
     trigger = f"journal_{table}_insert"
     if (
@@ -208,9 +213,6 @@ def insert_many(conn: sqlite3.Connection, table: str, sql: str, rows: Iterable[A
     ):
         conn.executemany(sql, rows)
         return
-    head = sql.split("(", 1)[0].split()
-    if head not in (["INSERT", "INTO", table], ["INSERT", "OR", "IGNORE", "INTO", table]):
-        raise ValueError(f"insert_many takes a plain INSERT into {table}, not {sql[:60]!r}")
     columns = _columns(conn, table)
     with transaction(conn):
         last = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM main.{table}").fetchone()[0]

@@ -12,6 +12,7 @@ from kwatch.textnorm import slugify
 from kwatch.transfer.fields import (
     Getter,
     getter,
+    getter_for,
     letterboxd_rating,
     name_year,
     parse_day,
@@ -327,6 +328,7 @@ def _read_list(imp: Importer, f: PlannedFile) -> int:
     meta_header: tuple[str, ...] = ()
     meta: dict[str, str] = {}
     items: list[tuple[int, str, str | None]] = []
+    bind = getter_for(f.header)
     for line, fields in read_rows(f.source, f.encoding):
         if not any(x.strip() for x in fields):
             continue
@@ -344,7 +346,7 @@ def _read_list(imp: Importer, f: PlannedFile) -> int:
             stage = 3  # the films' header, checked when the import was planned
             continue
         count += 1
-        get = getter(f.header, fields)
+        get = bind(fields)
         try:
             name, year = name_year(get, imp.today)
             tid = _films(imp).place(imp, name, year, get("url"))
