@@ -54,31 +54,15 @@ def bundled_title_files() -> list[Path]:
     return catalogue_files(bundled_catalogue_dir() / "titles")
 
 
-def all_files() -> list[Path]:
-    return bundled_title_files() + catalogue_files(user_catalogue_dir())
-
-
-def index_inputs(layer: Path | None) -> list[Path]:
-    """Everything the catalogue index is built from: the files, and the open-data layer if
-    there is one (so fetching, replacing or removing the layer rebuilds the index)."""
-    files = all_files()
-    if layer is not None and layer.is_file():
-        files.append(layer)
-    return files
-
-
-def fingerprint(files: list[Path]) -> str:
-    """Changes when any file is added, removed, resized or touched, or kwatch is upgraded.
+def index_fingerprint(layer: Path | None) -> str:
+    """A stamp of everything the catalogue index is built from: the bundled and the user's
+    files, and the open-data layer if there is one (so fetching, replacing or removing it
+    rebuilds the index). Changes when any of them is added, removed, resized or touched, or
+    kwatch is upgraded; every command that opens the database asks it first.
 
     Files of the bundled catalogue inside an installed package change only with kwatch's
     version, so there their names are enough (no stat per file on every command); in a source
     checkout they are edited in place and are stat-ed like the user's files."""
-    return _stamp([(str(path), path.stat) for path in files])
-
-
-def index_fingerprint(layer: Path | None) -> str:
-    """`fingerprint(index_inputs(layer))`, the same value, at a third of the cost: what every
-    command that opens the database asks first (a few milliseconds of each one's start-up)."""
     entries = _walk(bundled_catalogue_dir() / "titles") + _walk(user_catalogue_dir())
     inputs: list[tuple[str, Callable[[], os.stat_result]]] = [
         (entry.path, entry.stat) for entry in entries
