@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-# ../shared next to the project; a git worktree (wt/NAME) sits one level deeper.
 # pytest rewrites the asserts of each test module and compiles it, and caches the result as a
 # .pyc file unless bytecode writing is off (PYTHONDONTWRITEBYTECODE, common in containers);
 # then every run and every xdist worker redoes it, about 5 s each. The same goes for kwatch's
@@ -17,6 +16,7 @@ from typer.testing import CliRunner
 # Byte code is a cache (git ignores __pycache__), so the tests write it whatever the setting.
 sys.dont_write_bytecode = False
 
+# ../shared next to the project; a git worktree (wt/NAME) sits one level deeper.
 SHARED = next(
     (p / "shared" for p in Path(__file__).resolve().parents[1:4] if (p / "shared").is_dir()),
     Path(__file__).resolve().parents[2] / "shared",

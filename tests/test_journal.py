@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import db_snapshot, validate_json
+from conftest import built_once, db_snapshot, validate_json
 
 TITLES = ["microhabitat-2018", "bleak-night-2011", "oasis-2002"]
 
@@ -115,22 +115,19 @@ SETUP = [
 ]
 
 
-_SET_UP: list[bytes] = []
-
-
 def _set_up(path: Path) -> None:
     """The SETUP library at `path`: made by its commands for the first example, copied from
     that file for the others (the same eleven commands give the same library)."""
-    if _SET_UP:
-        path.write_bytes(_SET_UP[0])
-        return
-    from kwatch import db
 
-    db.open_database(path).close()  # create the database (a list would refuse a --db
-    # naming no file)
-    for args in SETUP:
-        assert invoke(*args).exit_code == 0
-    _SET_UP.append(path.read_bytes())
+    def build() -> None:
+        from kwatch import db
+
+        db.open_database(path).close()  # create the database (a list would refuse a --db
+        # naming no file)
+        for args in SETUP:
+            assert invoke(*args).exit_code == 0
+
+    built_once("test_journal.SETUP", path, build)
 
 
 def _words(args: tuple[str, ...]) -> list[str]:
@@ -238,7 +235,6 @@ def test_undo_out_of_order_is_refused_when_a_later_change_built_on_it(run, db_pa
 
 
 def test_redo_json_follows_its_schema(run):
-
     from kwatch import schemas
 
     ok(run("add", "Oasis"))
