@@ -21,9 +21,13 @@ def kwatch_cmd(*args: str) -> list[str]:
     return [str(script), *args] if script.exists() else [sys.executable, "-m", "kwatch", *args]
 
 
-def _once(cmd: list[str], env: dict[str, str], cpu: bool = False) -> float:
+def run_once(
+    cmd: list[str], env: dict[str, str], cpu: bool = False, ok: tuple[int, ...] = (0, 1)
+) -> float:
     """Seconds one run takes: wall clock, or (cpu=True) the child's user + system CPU time,
-    which neighbours on a shared machine disturb much less."""
+    which neighbours on a shared machine disturb much less. An exit code not in `ok` stops
+    the benchmark (1 is a normal answer for some commands, such as a search that finds
+    nothing)."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -31,7 +35,7 @@ def _once(cmd: list[str], env: dict[str, str], cpu: bool = False) -> float:
     done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode not in (0, 1):
+    if done.returncode not in ok:
         raise SystemExit(f"{' '.join(cmd)} failed: {done.stderr.decode()[-500:]}")
     if cpu:
         return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -53,18 +57,18 @@ def compare(
     commands: dict[str, list[str]], env: dict[str, str], runs: int = 15, *, cpu: bool = False
 ) -> list[tuple]:
     """[(label, median seconds, ratio to python -c pass)] with runs interleaved; `cpu` times
-    CPU instead of the wall clock (see _once)."""
+    CPU instead of the wall clock (see run_once)."""
     ensure_bytecode()
     baseline_cmd = [sys.executable, "-c", "pass"]
     full_env = {**os.environ, **env}
     for cmd in [baseline_cmd, *commands.values()]:  # warm caches and the catalogue index
-        _once(cmd, full_env)
+        run_once(cmd, full_env)
     samples: dict[str, list[float]] = {"python -c pass": [], **{k: [] for k in commands}}
     for _ in range(runs):
-        samples["python -c pass"].append(_once(baseline_cmd, full_env, cpu))
+        samples["python -c pass"].append(run_once(baseline_cmd, full_env, cpu))
         for label, cmd in commands.items():
-            samples[label].append(_once(cmd, full_env, cpu))
-            samples["python -c pass"].append(_once(baseline_cmd, full_env, cpu))
+            samples[label].append(run_once(cmd, full_env, cpu))
+            samples["python -c pass"].append(run_once(baseline_cmd, full_env, cpu))
     base = statistics.median(samples["python -c pass"])
     return [
         (label, statistics.median(s), statistics.median(s) / base) for label, s in samples.items()

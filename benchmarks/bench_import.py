@@ -23,7 +23,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from _timing import kwatch_cmd
+from _timing import kwatch_cmd, run_once
 
 ROOT = Path(__file__).resolve().parents[1]
 # ../shared next to the project (a git worktree, wt/NAME, sits one level deeper).
@@ -74,23 +74,6 @@ def _env(db: Path, tmp: Path) -> dict[str, str]:
     }
 
 
-def _timed(cmd: list[str], env: dict[str, str], cpu: bool = False) -> float:
-    """Wall seconds of one run, or (cpu) the child's user + system CPU seconds, which a busy
-    neighbour on a shared machine disturbs much less."""
-    import resource
-
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed: {done.stderr.decode()[-500:]}")
-    if cpu:
-        return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return elapsed
-
-
 _CREATE = (
     "import sys; from pathlib import Path; from kwatch.db import open_database; "
     "from kwatch.catalogue import sync_catalogue; "
@@ -108,9 +91,11 @@ def whole_command(source: Path, tmp: Path, runs: int, cpu: bool = False) -> tupl
         # Create the database and index the catalogue first: time the import, not the set-up.
         # (Read-only commands refuse a --db naming no file, so it is made directly.)
         subprocess.run([sys.executable, "-c", _CREATE, str(db)], env=env, check=True)
-        base.append(_timed(baseline, env, cpu))
-        samples.append(_timed(kwatch_cmd("import", "letterboxd", str(source), "--json"), env, cpu))
-        base.append(_timed(baseline, env, cpu))
+        base.append(run_once(baseline, env, cpu, ok=(0,)))
+        samples.append(
+            run_once(kwatch_cmd("import", "letterboxd", str(source), "--json"), env, cpu, ok=(0,))
+        )
+        base.append(run_once(baseline, env, cpu, ok=(0,)))
     return statistics.median(samples), statistics.median(base)
 
 

@@ -20,9 +20,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import date, timedelta
 from pathlib import Path
+
+from _timing import run_once
 
 WATCHLIST = (
     "jung-e-2023",
@@ -35,15 +36,6 @@ WATCHLIST = (
     "microhabitat-2018",
 )
 TODAY = date(2023, 1, 10)
-
-
-def _once(cmd: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr.decode()}")
-    return elapsed
 
 
 def _has_entry(python: Path) -> bool:
@@ -125,12 +117,12 @@ def main() -> None:
             )
         baseline = ([str(python), "-c", "pass"], base)
         for make in [lambda: baseline, *scenarios.values()]:  # warm-up
-            _once(*make())
+            run_once(*make(), ok=(0,))
         samples: dict[str, list[float]] = {"python -c pass": [], **{k: [] for k in scenarios}}
         for _ in range(args.runs):
             for label, make in scenarios.items():
-                samples["python -c pass"].append(_once(*baseline))
-                samples[label].append(_once(*make()))
+                samples["python -c pass"].append(run_once(*baseline, ok=(0,)))
+                samples[label].append(run_once(*make(), ok=(0,)))
         reference = statistics.median(samples["python -c pass"])
 
     print(f"kwatch remind, {len(WATCHLIST)} titles on the watchlist, {args.runs} runs, median")
