@@ -260,3 +260,17 @@ def test_the_version_loads_no_command_module(tmp_path):
         "kwatch.cli.usage",
         "kwatch.cli.complete",
     }, loaded
+
+
+def test_the_library_package_offers_each_name_from_its_module():
+    # kwatch.library loads its names lazily from a map (_HOME); its __all__ stays a literal
+    # list (the linters read re-exports from it): the two must name the same things, and each
+    # name must be the very object its module defines.
+    import importlib
+
+    import kwatch.library as library
+
+    assert sorted(library.__all__) == sorted(library._HOME)
+    for name, home in library._HOME.items():
+        module = importlib.import_module(f"kwatch.library.{home}")
+        assert getattr(library, name) is getattr(module, name), name
