@@ -339,9 +339,9 @@ def _article_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _use_bundled_folder(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
-    from kwatch import catalogue, catalogue_files, paths
+    from kwatch import catalogue_files, paths, vocabulary
 
-    for module in (paths, catalogue_files, catalogue):
+    for module in (paths, catalogue_files, vocabulary):
         monkeypatch.setattr(module, "bundled_catalogue_dir", lambda: folder)
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from kwatch.catalogue import load_vocabulary
 from kwatch.filters import Filters
 from kwatch.models import Title
 from kwatch.titles import titles_by_ids
+from kwatch.vocabulary import load_vocabulary
 
 
 def list_titles(

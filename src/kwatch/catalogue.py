@@ -21,9 +21,10 @@ from kwatch.catalogue_files import (
 )
 from kwatch.db import bulk_work, get_meta, set_meta, transaction
 from kwatch.errors import CatalogueError
-from kwatch.paths import bundled_catalogue_dir, user_catalogue_dir
+from kwatch.paths import user_catalogue_dir
 from kwatch.textnorm import has_hangul
 from kwatch.values import ID_PATTERNS, KINDS, PRECISIONS, RELEASE_TYPES, parse_partial_date
+from kwatch.vocabulary import Vocabulary, load_vocabulary, read_toml
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REGION_PATTERN = re.compile(r"^[A-Z]{2}$")
@@ -76,30 +77,6 @@ class Problem:
             "field": self.field,
             "message": self.message,
         }
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    themes: dict[str, str]
-    content_notes: dict[str, str]
-    sources: dict[str, dict[str, str]]
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    import tomllib
-
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
-
-
-def load_vocabulary(folder: Path | None = None) -> Vocabulary:
-    folder = folder or bundled_catalogue_dir()
-    themes = _read_toml(folder / "themes.toml")
-    return Vocabulary(
-        themes=dict(themes.get("themes", {})),
-        content_notes=dict(themes.get("content_notes", {})),
-        sources=dict(_read_toml(folder / "sources.toml")),
-    )
 
 
 def _is_str_list(value: object) -> bool:
@@ -260,7 +237,7 @@ def read_catalogue_file(path: Path) -> list[dict[str, Any]]:
         if path.suffix == ".json":
             data = json.loads(path.read_text(encoding="utf-8-sig"))
         else:
-            data = _read_toml(path)
+            data = read_toml(path)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         # tomllib.TOMLDecodeError and json.JSONDecodeError are both ValueErrors.
         raise CatalogueError(f"{path}: cannot be read: {exc}") from None

@@ -154,8 +154,9 @@ def stray_files(folder: Path, name: str) -> Check:
 
 
 def check_catalogue() -> list[Check]:
-    from kwatch.catalogue import load_entries, load_vocabulary
+    from kwatch.catalogue import load_entries
     from kwatch.paths import bundled_catalogue_dir, user_catalogue_dir
+    from kwatch.vocabulary import load_vocabulary
 
     bundled = bundled_catalogue_dir()
     if not (bundled / "titles").is_dir():

@@ -7,17 +7,40 @@ that `catalogue validate` rejects. Every typed name is checked here, with a did-
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from kwatch.errors import InvalidInput
+from kwatch.paths import bundled_catalogue_dir
 
 
-def _vocabulary() -> tuple[dict[str, str], dict[str, str]]:
-    from kwatch.catalogue import load_vocabulary
+class Vocabulary(NamedTuple):
+    """The catalogue's themes and content notes (name: description) and its sources.
 
-    vocab = load_vocabulary()
-    return vocab.themes, vocab.content_notes
+    Here rather than in kwatch.catalogue, so that checking a typed --theme does not import
+    the catalogue's loader and validator (about half of Python's own start-up)."""
+
+    themes: dict[str, str]
+    content_notes: dict[str, str]
+    sources: dict[str, dict[str, str]]
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    import tomllib
+
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def load_vocabulary(folder: Path | None = None) -> Vocabulary:
+    folder = folder or bundled_catalogue_dir()
+    themes = read_toml(folder / "themes.toml")
+    return Vocabulary(
+        themes=dict(themes.get("themes", {})),
+        content_notes=dict(themes.get("content_notes", {})),
+        sources=dict(read_toml(folder / "sources.toml")),
+    )
 
 
 def check_names(names: Iterable[str], *, option: str, notes_too: bool) -> None:
@@ -26,11 +49,14 @@ def check_names(names: Iterable[str], *, option: str, notes_too: bool) -> None:
     names = list(names)
     if not names:
         return
-    themes, notes = _vocabulary()
+    vocab = load_vocabulary()
+    themes, notes = vocab.themes, vocab.content_notes
     known = {**themes, **notes} if notes_too else dict(themes)
     for name in names:
         if name in known:
             continue
+        import difflib
+
         close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
         what = "a theme or content note" if notes_too else "a theme"
         hint = f" Did you mean {' or '.join(close)}?" if close else ""

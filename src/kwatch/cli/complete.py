@@ -91,7 +91,7 @@ def _like(text: str) -> str:
 
 
 def complete_theme(incomplete: str) -> list[tuple[str, str]]:
-    from kwatch.catalogue import load_vocabulary
+    from kwatch.vocabulary import load_vocabulary
 
     vocab = load_vocabulary()
     names = {**vocab.themes, **vocab.content_notes}
