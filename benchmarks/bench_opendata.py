@@ -154,6 +154,17 @@ def main() -> None:
                 "search 'river night' --json": kwatch_cmd("search", "river night", "--json"),
                 "search 'river night'": kwatch_cmd("search", "river night"),
                 "search 김 (Hangul name) --json": kwatch_cmd("search", "김", "--json"),
+                # A page, as a person sees it on a terminal: the dumps above return every hit
+                # (hundreds or thousands here), so they measure writing them, not searching.
+                "search 'river night' --json --limit 20": kwatch_cmd(
+                    "search", "river night", "--json", "--limit", "20"
+                ),
+                "search 'river night' --limit 20": kwatch_cmd(
+                    "search", "river night", "--limit", "20"
+                ),
+                "search 김 --json --limit 20": kwatch_cmd(
+                    "search", "김", "--json", "--limit", "20"
+                ),
                 "show NAME --json": kwatch_cmd("show", first, "--json"),
                 "show NAME": kwatch_cmd("show", first),
                 "show tt2000000 --json": kwatch_cmd("show", "tt2000000", "--json"),

@@ -298,3 +298,15 @@ def test_a_director_in_hangul_finds_their_films(run):
     assert {"the-host-2006", "memories-of-murder-2003", "okja-2017"} <= ids
     # The title rows keep the romanized names.
     assert run("show", "the-host-2006", "--json").json()["directors"] == ["Bong Joon-ho"]
+
+
+def test_a_pick_by_theme_and_kind_reads_kinds_from_the_covering_index(conn):
+    # With 20,000 titles, reading every title row a theme lists only to learn its kind was
+    # half of the pool query; the (id, kind) index answers it without the rows.
+    from kwatch import pick as pick_module
+
+    clauses = pick_module._conditions(Filters(themes=("romance",), kind="film"), False)
+    sql = pick_module._CATALOGUE_BASE + "".join(f" AND ({c})" for _, c, _ in clauses)
+    params = [p for *_, values in clauses for p in values]
+    plan = " ".join(str(r[3]) for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+    assert "COVERING INDEX titles_id_kind" in plan

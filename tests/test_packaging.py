@@ -196,6 +196,23 @@ def test_reads_by_external_id_load_no_catalogue_or_opendata_code(args, tmp_path)
     assert loaded == ["kwatch.catalogue_files"], f"{' '.join(args)} imported {loaded}"
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list", "--theme", "romance", "--json"),
+        ("pick", "--from", "catalogue", "--theme", "romance", "--avoid", "suicide", "--json"),
+    ],
+)
+def test_typed_themes_are_checked_without_the_catalogue_loader(args, tmp_path):
+    # Checking --theme / --avoid against the vocabulary reads themes.toml (kwatch.vocabulary),
+    # not the catalogue's loader and validator, which cost about half of Python's start-up.
+    modules = _imported_modules(*args, tmp_path=tmp_path)
+    assert "kwatch.vocabulary" in modules
+    assert sorted(m for m in modules if m.startswith("kwatch.catalogue")) == [
+        "kwatch.catalogue_files"
+    ]
+
+
 @pytest.mark.slow  # builds an sdist and runs the suite from it
 def test_the_sdist_carries_everything_its_tests_need(tmp_path):
     """The sdist's own tests pass from the unpacked sdist (the slow ones aside: they build
