@@ -88,10 +88,11 @@ class Filters(NamedTuple):
             )
         theme_names, avoid_names = _slugs(themes), _slugs(avoid)
         if theme_names or avoid_names:
-            from kwatch.vocabulary import check_names
+            from kwatch.vocabulary import check_names, load_vocabulary
 
-            check_names(theme_names, option="--theme", notes_too=False)
-            check_names(avoid_names, option="--avoid", notes_too=True)
+            vocab = load_vocabulary()
+            check_names(theme_names, option="--theme", notes_too=False, vocab=vocab)
+            check_names(avoid_names, option="--avoid", notes_too=True, vocab=vocab)
         return cls(
             themes=tuple(theme_names),
             avoid=tuple(avoid_names),

@@ -66,20 +66,12 @@ def title_from_entry(
 
 
 def release_from_row(row: sqlite3.Row) -> Release:
-    return Release(
-        date=row["date"],
-        precision=row["precision"],
-        region=row["region"],
-        type=row["type"],
-        note=row["note"],
-        source=row["source"],
-        origin=row["origin"],
-    )
+    return Release._make(row[column] for column in Release._fields)
 
 
 # Read by position, in the records' own field order: a search or list that returns thousands of
 # titles spent a third of its time looking sqlite3.Row columns up by name and in keyword calls.
-_RELEASE_COLUMNS = "date, precision, region, type, note, source, origin"
+_RELEASE_COLUMNS = ", ".join(Release._fields)  # the columns bear the fields' names
 _RELEASE_ORDER = "ORDER BY date = '', date, id"
 _TITLE_COLUMNS = (
     "id, title, origin, alt_titles, original_title, romanized_title, year, kind, directors,"

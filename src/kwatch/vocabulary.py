@@ -43,13 +43,16 @@ def load_vocabulary(folder: Path | None = None) -> Vocabulary:
     )
 
 
-def check_names(names: Iterable[str], *, option: str, notes_too: bool) -> None:
+def check_names(
+    names: Iterable[str], *, option: str, notes_too: bool, vocab: Vocabulary | None = None
+) -> None:
     """Raise InvalidInput for the first name that is not a theme (or, with `notes_too`, a
-    content note), suggesting the nearest names and where the list is."""
+    content note), suggesting the nearest names and where the list is. `vocab`, when the
+    caller checks several options, saves reading the files once per option."""
     names = list(names)
     if not names:
         return
-    vocab = load_vocabulary()
+    vocab = vocab or load_vocabulary()
     themes, notes = vocab.themes, vocab.content_notes
     known = {**themes, **notes} if notes_too else dict(themes)
     for name in names:
