@@ -1,4 +1,5 @@
-"""A console-script entry that answers a silent `kwatch remind` before the CLI is loaded.
+"""A console-script entry that answers a silent `kwatch remind`, and a <Tab> on a title,
+before the CLI is loaded.
 
 `kwatch remind` runs on every new shell, and on every shell but the first of the day it has
 nothing to say. Importing Typer alone costs several times Python's own start-up, so this
@@ -110,6 +111,14 @@ def quiet_remind(argv: list[str]) -> bool:
 
 
 def main() -> None:
+    if os.environ.get("_KWATCH_COMPLETE"):
+        # A <Tab> on a title after a title command: answered without loading the CLI.
+        from kwatch.quick_complete import answer
+
+        text = answer(os.environ)
+        if text is not None:
+            sys.stdout.write(text + "\n")
+            return
     if quiet_remind(sys.argv[1:]):
         return
     if sys.argv[1:2] == ["sync"] or "sync" in sys.argv[1:4]:
