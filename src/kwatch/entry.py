@@ -111,6 +111,13 @@ def quiet_remind(argv: list[str]) -> bool:
 
 
 def main() -> None:
+    import gc
+
+    # Start-up builds tens of thousands of long-lived objects (Typer, the app, the modules);
+    # the cyclic collector would walk them again and again while they are made (about a tenth
+    # of a quick command's time). kwatch.cli.main freezes them and turns it back on before
+    # the command's own work, so long commands are collected as usual.
+    gc.disable()
     if os.environ.get("_KWATCH_COMPLETE"):
         # A <Tab> on a title after a title command: answered without loading the CLI.
         from kwatch.quick_complete import answer

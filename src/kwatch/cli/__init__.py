@@ -188,10 +188,23 @@ def _let_titles_match_themselves() -> None:
     typer.core._typer_param_setup_autocompletion_compat = setup_unfiltered  # type: ignore[assignment]
 
 
+def _collect_from_here_on() -> None:
+    """Cyclic garbage collection for what the command makes, not for what start-up made.
+
+    kwatch.entry turns the collector off while the modules and the app are built; freezing
+    what exists now keeps later collections from walking it again, and the collector is back
+    on for the command itself (an import or a catalogue update runs as long as it needs)."""
+    import gc
+
+    gc.freeze()
+    gc.enable()
+
+
 def main() -> None:
     if os.environ.get("_KWATCH_COMPLETE"):
         _prepare_completion()
     _only_the_invoked_command(sys.argv[1:])
+    _collect_from_here_on()
     try:
         _root_app()
     except BrokenPipeError:
