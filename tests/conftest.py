@@ -35,9 +35,30 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
-        "slow: real shells, wheel and sdist builds, 50 MB files (run by plain `pytest` and by "
-        ".ci/run; `pytest -m 'not slow'` leaves them out while you work)",
+        "slow: real shells, wheel and sdist builds, 50 MB files (left out of plain `pytest`; "
+        "`pytest --slow` runs the whole suite, as README's test command and .ci/run do; "
+        "`pytest -m slow` runs only them)",
     )
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        help="also run the tests marked slow (real shells, wheel and sdist builds, 50 MB "
+        "files): the whole suite, as CI runs it",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Plain `pytest` is the suite you run while you work (seconds); the slow tests join with
+    --slow. An explicit -m (`-m slow`, `-m fuzz`) chooses for itself."""
+    if config.getoption("--slow") or config.option.markexpr:
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
 
 
 @pytest.fixture(scope="session")

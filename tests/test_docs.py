@@ -42,3 +42,36 @@ def test_readme_starts_with_the_two_setup_commands_and_ci_runs_the_second():
     assert "pytest" in first_two[1] and ".[test]" in first_two[1]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert first_two[1] in ci, ".ci/run must run exactly the README's test command"
+
+
+FLAGS = ("-n", "0", "-p", "no:cacheprovider")
+
+
+def _collected(*options: str) -> set[str]:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/test_packaging.py",
+            "--collect-only",
+            *FLAGS,
+            *options,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return {line for line in done.stdout.splitlines() if "::" in line}
+
+
+def test_plain_pytest_leaves_the_slow_tests_out_and_the_readme_command_runs_them():
+    # The wheel and sdist builds are marked slow; the README's (and CI's) command keeps them.
+    wheel_test = "tests/test_packaging.py::test_the_sdist_carries_everything_its_tests_need"
+    assert wheel_test not in _collected()
+    assert wheel_test in _collected("--slow")
+    assert _collected("-m", "slow") == {wheel_test} | (_collected("--slow") - _collected())
