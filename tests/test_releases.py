@@ -716,6 +716,44 @@ def test_entry_silent_path_loads_no_cli(run, db_path, watchlist, tmp_path):
     loaded = set(done.stderr.split())
     heavy = {"typer", "click", "rich", "sqlite_utils", "icalendar", "kwatch.cli", "kwatch.models"}
     assert not loaded & heavy, loaded & heavy
+    # Nor the modules that cost it most before: pathlib and urllib (for a file: URI), the
+    # clock module and its date parser (for a pinned day already in YYYY-MM-DD form).
+    lighter = {"pathlib", "urllib.parse", "platformdirs", "kwatch.clock", "kwatch.values"}
+    assert not loaded & lighter, loaded & lighter
+
+
+def test_entry_reads_the_default_database_in_a_folder_named_with_uri_characters(
+    run, monkeypatch, tmp_path
+):
+    # No --db, no KWATCH_DB: the per-user data folder, found without platformdirs, and a
+    # folder name with the characters a file: URI would otherwise cut at or decode.
+    from kwatch.entry import quiet_remind
+
+    data = tmp_path / "da#ta?x%41"
+    monkeypatch.setenv("XDG_DATA_HOME", str(data))
+    ok(run("add", "Bleak Night"))
+    assert (data / "kwatch" / "kwatch.db").is_file()
+    assert quiet_remind(["remind"]) is False  # the reminder is still to give: it is read
+    ok(run("remind"))
+    assert quiet_remind(["remind"]) is True
+    code = (
+        "import sys; from kwatch.entry import main; sys.argv = ['kwatch', 'remind']; main(); "
+        "sys.stderr.write(' '.join(sorted(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=dict(os.environ), capture_output=True, text=True
+    )
+    assert (done.returncode, done.stdout) == (0, "")
+    assert not {"platformdirs", "pathlib"} & set(done.stderr.split())
+
+
+@pytest.mark.parametrize("pinned", ["2026-11-22 ", "２０２６-１１-２２", "2026-11-2"])
+def test_entry_leaves_a_pinned_day_in_another_form_to_the_cli(run, monkeypatch, watchlist, pinned):
+    from kwatch.entry import quiet_remind
+
+    ok(run("remind"))  # today's (2026-11-22) reminder is given
+    monkeypatch.setenv("KWATCH_TODAY", pinned)
+    assert quiet_remind(["remind"]) is False
 
 
 # --- bad dates never get stored (issue: a stored bad date crashed upcoming, calendar, remind) --

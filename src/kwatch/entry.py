@@ -20,7 +20,6 @@ import sys
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import sqlite3
-    from pathlib import Path
 
 # Kept in step with kwatch.releases (REMIND_META_KEY) and kwatch.values (RELEASE_TYPES) by a
 # test; importing those modules here would cost more than the whole check.
@@ -68,11 +67,44 @@ def command_args(argv: list[str], command: str) -> tuple[str | None, list[str]] 
     return db, args[1:]
 
 
-def connect_read_only(path: Path) -> sqlite3.Connection:
+def sqlite_uri(path: str | os.PathLike[str]) -> str:
+    """A read-only SQLite URI for the file at `path`, without pathlib's as_uri (pathlib and
+    urllib cost a fast path more than its query). SQLite decodes %HH in a URI's path and ends
+    the path at "?" or "#", so exactly those three characters are escaped: a folder named
+    "a#b" or "x?y" stays part of the path."""
+    name = os.fspath(path)
+    if not name.startswith("/"):
+        name = os.path.join(os.getcwd(), name)
+    escaped = name.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
+    return "file:" + escaped + "?mode=ro"
+
+
+def connect_read_only(path: str | os.PathLike[str]) -> sqlite3.Connection:
     """The database at `path`, read-only: a fast path never writes, nor creates a file."""
     import sqlite3
 
-    return sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True, timeout=1)
+    return sqlite3.connect(sqlite_uri(path), uri=True, timeout=1)
+
+
+def _today_text(database_exists: bool) -> str:
+    """Today as YYYY-MM-DD, without importing datetime where it need not be.
+
+    A pinned KWATCH_TODAY that is already in that form is compared as it is: it can equal the
+    day the full CLI stored only if it is that valid day. Anything else pinned, and a pinned
+    day when there is no database (where nothing is compared), goes through kwatch.clock,
+    which raises for a bad value just as the full CLI would."""
+    pinned = os.environ.get("KWATCH_TODAY")
+    if not pinned:
+        import time
+
+        return time.strftime("%Y-%m-%d")  # date.today(): the local date
+    digits = pinned[:4] + pinned[5:7] + pinned[8:]
+    canonical = len(pinned) == 10 and pinned[4] == pinned[7] == "-"
+    if database_exists and canonical and digits.isascii() and digits.isdigit():
+        return pinned
+    from kwatch.clock import today
+
+    return today().isoformat()
 
 
 def quiet_remind(argv: list[str]) -> bool:
@@ -85,14 +117,14 @@ def quiet_remind(argv: list[str]) -> bool:
         return False
     db = found[0]
     try:
-        from kwatch.clock import today
-        from kwatch.paths import database_path
+        from kwatch.paths import database_file
 
-        day = today().isoformat()
-        path = database_path(db)
-        if not path.exists():
+        path = database_file(db)
+        exists = os.path.exists(path)
+        day = _today_text(exists)
+        if not exists:
             return True  # the full command would not create one either
-        if not path.is_file():
+        if not os.path.isfile(path):
             return False
         conn = connect_read_only(path)
         try:

@@ -45,15 +45,15 @@ _SHELLS = ("bash", "zsh", "fish")
 
 
 def _connect() -> sqlite3.Connection | None:
-    from kwatch.paths import database_path
+    from kwatch.entry import sqlite_uri
+    from kwatch.paths import database_file
 
-    path = database_path(None)
-    if not path.exists():
+    path = database_file(None)
+    if not os.path.exists(path):
         return None
     try:
-        # A URI built by pathlib: a folder named "a#b" or "x?y" stays part of the path.
-        uri = path.absolute().as_uri() + "?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, timeout=1)
+        # A folder named "a#b" or "x?y" stays part of the path (see sqlite_uri).
+        conn = sqlite3.connect(sqlite_uri(path), uri=True, timeout=1)
         conn.execute("SELECT 1 FROM titles LIMIT 1")
         return conn
     except sqlite3.Error:
