@@ -119,19 +119,24 @@ _PROBE_MODULES = (
 )
 
 
-def _imported_modules(*args: str, tmp_path: Path) -> set[str]:
+def _probe(code: str, args: tuple[str, ...], tmp_path: Path) -> str:
+    """What `code` writes to stderr, run as kwatch with `args` on a copy of the warm database."""
     import shutil
 
     shutil.copy(_WARM["db"], tmp_path / "k.db")
     env = {**os.environ, "KWATCH_DB": str(tmp_path / "k.db"), "KWATCH_TODAY": "2026-11-22"}
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE_MODULES, *args],
+        [sys.executable, "-c", code, *args],
         env=env,
         capture_output=True,
         text=True,
         check=True,
     )
-    return set(done.stderr.rsplit("MODULES ", 1)[1].split())
+    return done.stderr
+
+
+def _imported_modules(*args: str, tmp_path: Path) -> set[str]:
+    return set(_probe(_PROBE_MODULES, args, tmp_path).rsplit("MODULES ", 1)[1].split())
 
 
 _WARM: dict[str, Path] = {}
@@ -161,18 +166,8 @@ def test_start_up_leaves_its_objects_to_the_collector_frozen(args, tmp_path):
     # live as long as the run; the cyclic collector walking them while they are made cost
     # about a tenth of a quick read. Proxy for that time: no collection before the freeze,
     # and the collector is on again, past the frozen objects, for the command itself.
-    import shutil
-
-    shutil.copy(_WARM["db"], tmp_path / "k.db")
-    env = {**os.environ, "KWATCH_DB": str(tmp_path / "k.db"), "KWATCH_TODAY": "2026-11-22"}
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE_COLLECTOR, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert done.stderr.rsplit("GC ", 1)[1].split() == ["0", "True", "True"]
+    report = _probe(_PROBE_COLLECTOR, args, tmp_path)
+    assert report.rsplit("GC ", 1)[1].split() == ["0", "True", "True"]
 
 
 HEAVY = ("rich", "sqlite_utils", "rapidfuzz", "icalendar", "pydantic", "jsonschema", "tomllib")
