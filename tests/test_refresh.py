@@ -260,6 +260,45 @@ def test_429_with_a_short_retry_after_is_waited_for(run, kobis, monkeypatch):
     assert waits[0] == 7.0 and len(waits) == 2
 
 
+def test_429_with_a_retry_after_date_is_waited_for_until_that_date(run, kobis, monkeypatch):
+    # Retry-After may be an HTTP date (RFC 9110): a past one means "now", not a made-up wait,
+    # and one too far ahead is reported at once instead of sat through.
+    waits: list[float] = []
+    monkeypatch.setattr("kwatch.net.time.sleep", waits.append)
+    kobis.answers = [
+        json_answer({}, status=429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}),
+        json_answer(kobis_list(HOPE)),
+    ]
+    ok(run("releases", "update"))
+    assert waits == [0.0]
+    kobis.answers = [
+        json_answer({}, status=429, headers={"Retry-After": "Fri, 31 Dec 2999 23:59:59 GMT"})
+    ]
+    result = run("releases", "update")
+    assert result.exit_code == 1 and "too many requests" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("7", 7.0),
+        (" 120 ", 120.0),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+        ("", None),
+        (None, None),
+        ("soon", None),
+        ("-5", None),
+        ("1.5", None),  # RFC 9110: a whole number of seconds
+        ("٣", None),  # an Arabic-Indic digit is not a number of seconds
+        ("Wed, 21 Oct 2015 07:28:00", None),  # a date without its GMT
+    ],
+)
+def test_retry_after_reads_seconds_and_http_dates(header, seconds):
+    from kwatch.net import retry_after
+
+    assert retry_after(header) == seconds
+
+
 def test_a_timeout_is_retried_then_reported(run, kobis, monkeypatch):
     from kwatch import net
 

@@ -1,10 +1,14 @@
 """A polite JSON client for the open-data services kwatch asks (only in the commands whose job
-is to fetch, and only when the user runs them).
+is to fetch, and only when the user runs them), and what every client of kwatch's shares.
 
-Polite means: a User-Agent that names kwatch and its version, a timeout on every request,
-bounded retries with backoff on 5xx and timeouts, 429 answered by waiting as long as
-Retry-After says (within a cap), and every failure turned into one NetworkError that says what
-to do. `sleep` is injectable so tests do not wait.
+Polite means: a User-Agent that names kwatch, its version and a contact address, a timeout on
+every request, bounded retries with backoff on 5xx and timeouts, 429 answered by waiting as
+long as Retry-After says (within a cap), and every failure turned into one NetworkError that
+says what to do. `sleep` is injectable so tests do not wait.
+
+JsonClient serves the release-date services (KOBIS, TMDb: keyed APIs); the Wikidata client
+(kwatch.opendata.client) keeps its own retry loop for what only Wikidata does (maxlag errors
+inside a 200, gzip, paged SPARQL) and shares USER_AGENT, retry_after and NetworkError from here.
 """
 
 from __future__ import annotations
@@ -17,8 +21,31 @@ from typing import Any
 from kwatch import __version__
 from kwatch.errors import NetworkError
 
-USER_AGENT = f"kwatch/{__version__} (a command-line watchlist for Korean cinema)"
+CONTACT = "https://kwatch.invalid/contact"  # placeholder until the project has a public page
+# Wikimedia's policy asks for a contact; the other services are told the same.
+USER_AGENT = f"kwatch/{__version__} ({CONTACT}; a command-line watchlist for Korean cinema) urllib"
 MAX_RETRY_AFTER = 120.0  # seconds; a longer wait is reported instead of sat through
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds a Retry-After header asks for: a number of seconds or an HTTP date (RFC 9110);
+    None when there is none or it is neither."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return float(value)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None  # RFC 9110 dates are GMT; one without a zone is not one
+    from datetime import UTC, datetime
+
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 class JsonClient:
@@ -81,11 +108,8 @@ class JsonClient:
         if attempt > self.retries:
             return None
         if exc.code == 429:
-            header = exc.headers.get("Retry-After") if exc.headers else None
-            try:
-                wait = float(header) if header is not None else self.backoff * 2**attempt
-            except ValueError:
-                wait = self.backoff * 2**attempt
+            asked = retry_after(exc.headers.get("Retry-After") if exc.headers else None)
+            wait = self.backoff * 2**attempt if asked is None else asked
             return wait if 0 <= wait <= MAX_RETRY_AFTER else None
         if 500 <= exc.code < 600:
             return self.backoff * 2 ** (attempt - 1)

@@ -1,6 +1,7 @@
 """A polite Wikidata client on urllib: one request at a time, bounded retries, honest headers.
 
-- User-Agent names kwatch, its version and a contact address, as Wikimedia's policy asks.
+- User-Agent names kwatch, its version and a contact address, as Wikimedia's policy asks
+  (kwatch.net's, shared with the release-date services, as are retry_after and NetworkError).
 - 429 and the API's `maxlag` error: wait what Retry-After says (capped), then try again.
 - 5xx, timeouts, truncated or malformed bodies: back off exponentially, a bounded number of
   times, then fail with a KwatchError that says what to do.
@@ -18,19 +19,15 @@ import os
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from datetime import UTC
-from email.utils import parsedate_to_datetime
 from typing import Any
 
-from kwatch import __version__
-from kwatch.errors import KwatchError
+from kwatch.errors import NetworkError
+from kwatch.net import USER_AGENT, retry_after
 
 SPARQL_URL_ENV = "KWATCH_WIKIDATA_SPARQL_URL"
 API_URL_ENV = "KWATCH_WIKIDATA_API_URL"
 SPARQL_URL = "https://query.wikidata.org/sparql"
 API_URL = "https://www.wikidata.org/w/api.php"
-CONTACT = "https://kwatch.invalid/contact"  # placeholder until the project has a public page
-USER_AGENT = f"kwatch/{__version__} ({CONTACT}; Korean cinema watchlist) urllib"
 ENTITY_BATCH = 50  # wbgetentities takes at most 50 ids a call
 PAGE_SIZE = 5000
 
@@ -49,8 +46,7 @@ OFFSET {offset}
 CLASSES = {"film": "Q11424", "tv-series": "Q5398426"}
 
 
-class NetworkError(KwatchError):
-    code = "network"
+__all__ = ["Client", "NetworkError", "sparql_query"]
 
 
 def sparql_query(kind: str, *, limit: int = PAGE_SIZE, offset: int = 0) -> str:
@@ -109,11 +105,11 @@ class Client:
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
                     body = _decoded(response.read(), response.headers.get("Content-Encoding"))
-                    retry_after = response.headers.get("Retry-After")
+                    busy_header = response.headers.get("Retry-After")
             except urllib.error.HTTPError as exc:
                 if exc.code == 429 or exc.code >= 500:
                     problem = f"HTTP {exc.code}"
-                    asked = _retry_after(exc.headers.get("Retry-After"))
+                    asked = retry_after(exc.headers.get("Retry-After"))
                     continue
                 raise NetworkError(
                     f"{url} answered HTTP {exc.code}; check {SPARQL_URL_ENV} / {API_URL_ENV} "
@@ -139,7 +135,7 @@ class Client:
                 error = data["error"]
                 if error.get("code") in ("maxlag", "ratelimited"):
                     problem = f"the server is busy ({error.get('code')})"
-                    asked = _retry_after(retry_after) or 5.0
+                    asked = retry_after(busy_header) or 5.0
                     continue
                 raise NetworkError(f"{url} refused the request: {error.get('info', error)}")
             return data
@@ -212,22 +208,6 @@ def _decoded(body: bytes, encoding: str | None) -> bytes:
     if encoding and encoding.lower() == "gzip":
         return gzip.decompress(body)
     return body
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header: a number, or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    from datetime import datetime
-
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _bindings(data: Any) -> list[str]:
