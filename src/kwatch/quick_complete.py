@@ -16,6 +16,11 @@ from __future__ import annotations
 import os
 import sqlite3
 
+# Not `from typing import TYPE_CHECKING` (see kwatch.entry): Mapping is only an annotation.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 # Commands whose first argument is a title completed by complete_title. A test derives the set
 # from the app and fails when they differ; a command missing here still completes, only slower.
 TITLE_FIRST: frozenset[tuple[str, ...]] = frozenset(
@@ -146,7 +151,7 @@ def _split(line: str) -> list[str]:
     return words
 
 
-def _typed(environ: os._Environ[str] | dict[str, str], shell: str) -> tuple[list[str], str]:
+def _typed(environ: Mapping[str, str], shell: str) -> tuple[list[str], str]:
     """(the words before the cursor without the program, the word being completed), read
     from each shell's variables the way Typer reads them."""
     if shell == "bash":
@@ -190,7 +195,7 @@ def _formatted(shell: str, values: list[tuple[str, str]]) -> str:
     )
 
 
-def answer(environ: os._Environ[str] | dict[str, str]) -> str | None:
+def answer(environ: Mapping[str, str]) -> str | None:
     """What to print for this <Tab> when it completes the title right after a title command;
     None when the full CLI should answer (another command, an option, a script request)."""
     request = environ.get("_KWATCH_COMPLETE", "")
