@@ -883,3 +883,29 @@ def test_calendar_read_by_a_second_independent_parser(run, early_2023):
     assert int(unlocked.sequence.value) == 0
     assert unlocked.dtstamp.value.isoformat() == "2026-11-22T09:30:00+00:00"
     assert len(events) == len(cal.vevent_list)  # one event per UID
+
+
+@pytest.mark.parametrize(
+    ("made", "opened_as"),
+    [
+        ("plain.db", "plain.db"),  # relative to the working folder
+        ("a#b/k.db", "a#b/k.db"),
+        ("x?y/k.db", "x?y/k.db"),
+        ("p%41/k.db", "p%41/k.db"),
+        ("twice/k.db", "//{root}/twice/k.db"),  # POSIX lets an absolute name start with //
+    ],
+)
+def test_the_read_only_uri_names_the_very_file(tmp_path, monkeypatch, made, opened_as):
+    # SQLite reads the URI back to the file's name: the fast paths open what they were given.
+    from kwatch.entry import connect_read_only
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / made).parent.mkdir(parents=True, exist_ok=True)
+    sqlite3.connect(tmp_path / made).execute("CREATE TABLE marker (x)").connection.close()
+    conn = connect_read_only(opened_as.format(root=str(tmp_path).lstrip("/")))
+    try:
+        assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("marker",)]
+        with pytest.raises(sqlite3.OperationalError):
+            conn.execute("INSERT INTO marker VALUES (1)")  # read-only
+    finally:
+        conn.close()

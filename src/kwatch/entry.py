@@ -73,10 +73,15 @@ def sqlite_uri(path: str | os.PathLike[str]) -> str:
     the path at "?" or "#", so exactly those three characters are escaped: a folder named
     "a#b" or "x?y" stays part of the path."""
     name = os.fspath(path)
-    if not name.startswith("/"):
+    if os.name == "nt":  # drive letters and backslashes: pathlib knows the form
+        from pathlib import Path
+
+        return Path(name).absolute().as_uri() + "?mode=ro"
+    if not os.path.isabs(name):
         name = os.path.join(os.getcwd(), name)
     escaped = name.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
-    return "file:" + escaped + "?mode=ro"
+    # An empty authority ("file://" + "/..."), so a path that starts with "//" stays a path.
+    return "file://" + escaped + "?mode=ro"
 
 
 def connect_read_only(path: str | os.PathLike[str]) -> sqlite3.Connection:
