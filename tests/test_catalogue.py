@@ -57,6 +57,39 @@ def test_every_entry_has_the_core_facts_or_a_reason():
             assert re.search("[가-힣]", entry["original_title"]), entry["id"]
 
 
+def test_every_director_is_also_named_in_hangul_or_a_reason_says_why_not():
+    # `kwatch search 봉준호` finds a film only through directors_ko (issue 15).
+    for entry in _entries():
+        if "directors_ko" in entry.get("missing", {}):
+            continue
+        hangul = entry.get("directors_ko", [])
+        assert len(hangul) == len(entry.get("directors", [])), entry["id"]
+        assert all(re.search("[가-힣]", name) for name in hangul), entry["id"]
+
+
+def test_a_director_has_one_hangul_name_across_the_catalogue():
+    names: dict[str, set[str]] = {}
+    for entry in _entries():
+        hangul_names = entry.get("directors_ko", [])  # none where [missing] says why
+        for english, hangul in zip(entry.get("directors", []), hangul_names, strict=False):
+            names.setdefault(english, set()).add(hangul)
+    assert {e: h for e, h in names.items() if len(h) > 1} == {}
+
+
+@pytest.mark.parametrize(
+    ("query", "wanted"),
+    [
+        ("봉준호", {"parasite-2019", "memories-of-murder-2003", "the-host-2006", "mother-2009"}),
+        ("이창동", {"oasis-2002", "secret-sunshine-2007", "poetry-2010", "burning-2018"}),
+        ("박찬욱", {"oldboy-2003", "decision-to-leave-2022", "im-a-cyborg-but-thats-ok-2006"}),
+    ],
+)
+def test_search_by_a_directors_hangul_name_finds_their_films(run, query, wanted):
+    found = run("search", query, "--json")
+    assert found.exit_code == 0
+    assert wanted <= {hit["id"] for hit in found.json()["results"]}
+
+
 def test_themes_and_notes_are_in_the_vocabulary_and_each_article_is_a_browsable_list():
     used = set()
     for entry in _entries():

@@ -16,8 +16,8 @@ original_title = "올드보이"
 year = 2003
 directors = ["Park Chan-wook"]
 directors_ko = ["박찬욱"]
-references = ["https://www.wikidata.org/wiki/Q483197"]
-ids = { wikidata = "Q483197", imdb = "tt0364569", letterboxd = "oldboy", tmdb = "movie/670" }
+references = ["https://www.wikidata.org/wiki/Q475693"]
+ids = { wikidata = "Q475693", imdb = "tt0364569", letterboxd = "oldboy", tmdb = "movie/670" }
 
 [[titles]]
 id = "memories-of-murder-2003"
@@ -52,10 +52,10 @@ def with_ids(isolated_env):
         ("imdb.com/title/tt0364569/reference", ("imdb", "tt0364569")),
         ("https://letterboxd.com/film/oldboy/", ("letterboxd", "oldboy")),
         ("https://letterboxd.com/someone/film/oldboy/reviews/", ("letterboxd", "oldboy")),
-        ("Q483197", ("wikidata", "Q483197")),
-        ("https://www.wikidata.org/wiki/Q483197", ("wikidata", "Q483197")),
-        ("https://m.wikidata.org/wiki/Special:EntityPage/Q483197#P57", ("wikidata", "Q483197")),
-        ("http://www.wikidata.org/entity/Q483197", ("wikidata", "Q483197")),
+        ("Q475693", ("wikidata", "Q475693")),
+        ("https://www.wikidata.org/wiki/Q475693", ("wikidata", "Q475693")),
+        ("https://m.wikidata.org/wiki/Special:EntityPage/Q475693#P57", ("wikidata", "Q475693")),
+        ("http://www.wikidata.org/entity/Q475693", ("wikidata", "Q475693")),
         ("https://www.themoviedb.org/movie/670-oldboy?language=ko", ("tmdb", "movie/670")),
         ("tv/123", ("tmdb", "tv/123")),
         ("Oldboy", None),
@@ -82,8 +82,8 @@ def test_links_that_cannot_name_a_title_are_clear_errors(text):
         "https://www.imdb.com/title/tt0364569/",
         "https://m.imdb.com/title/tt0364569/?ref_=ext_shr",
         "https://letterboxd.com/film/oldboy/",
-        "Q483197",
-        "https://www.wikidata.org/wiki/Q483197",
+        "Q475693",
+        "https://www.wikidata.org/wiki/Q475693",
     ],
 )
 def test_add_by_any_external_id(run, with_ids, ref):
@@ -92,7 +92,7 @@ def test_add_by_any_external_id(run, with_ids, ref):
     doc = added.json()
     assert doc["id"] == "oldboy-2003"
     assert doc["ids"] == {
-        "wikidata": "Q483197",
+        "wikidata": "Q475693",
         "imdb": "tt0364569",
         "letterboxd": "oldboy",
         "tmdb": "movie/670",
@@ -102,7 +102,7 @@ def test_add_by_any_external_id(run, with_ids, ref):
 def test_every_title_command_takes_an_id(run, with_ids):
     assert run("add", "tt0364569").exit_code == 0
     for args in (
-        ("show", "Q483197", "--json"),
+        ("show", "Q475693", "--json"),
         ("watched", "https://letterboxd.com/film/oldboy/", "--json"),
         ("rate", "https://www.imdb.com/title/tt0364569/", "4", "--json"),
         ("status", "tt0364569", "on-hold", "--json"),
@@ -111,7 +111,7 @@ def test_every_title_command_takes_an_id(run, with_ids):
         result = run(*args)
         assert result.exit_code == 0, (args, result.stderr)
         assert result.json()["id"] == "oldboy-2003"
-    assert run("remove", "Q483197", "--yes", "--json").json()["id"] == "oldboy-2003"
+    assert run("remove", "Q475693", "--yes", "--json").json()["id"] == "oldboy-2003"
 
 
 def test_unknown_and_unresolvable_ids_fail_cleanly(run, with_ids, db_path):
@@ -134,7 +134,7 @@ def test_show_and_lists_carry_ids_and_hangul_directors(run, with_ids):
     assert shown["opendata"] is None
     human = run("show", "oldboy-2003").stdout
     assert "Park Chan-wook (박찬욱)" in human
-    assert "IMDb tt0364569" in human and "Wikidata Q483197" in human
+    assert "IMDb tt0364569" in human and "Wikidata Q475693" in human
     assert "Facts: your catalogue file" in human
     bundled = run("show", "oasis-2002").stdout
     assert "Facts: checked catalogue" in bundled
@@ -160,7 +160,8 @@ def test_search_finds_people_by_hangul_names(run, with_ids):
     assert plain.exit_code == 0 and "Memories of Murder" in plain.stdout
     # The same index answers --director.
     listed = run("catalogue", "list", "--director", "박찬욱", "--json").json()
-    assert [t["id"] for t in listed] == ["oldboy-2003"]
+    assert {"oldboy-2003", "decision-to-leave-2022"} <= {t["id"] for t in listed}
+    assert all(t["directors"] == ["Park Chan-wook"] for t in listed)
 
 
 def test_external_ids_are_indexed_for_lookup(conn):

@@ -46,14 +46,14 @@ def _by_qid(records):
 def test_entity_data_becomes_records_with_every_fact(entity_file):
     skipped = Skipped()
     records = _by_qid(records_from_file(entity_file, skipped))
-    oldboy = records["Q483197"]
+    oldboy = records["Q475693"]
     assert oldboy["title"] == "Oldboy" and oldboy["title_ko"] == "올드보이"
     assert oldboy["aliases"] == ["Old Boy"] and oldboy["aliases_ko"] == ["올드 보이"]
     assert oldboy["directors"] == ["Park Chan-wook"] and oldboy["directors_ko"] == ["박찬욱"]
     assert oldboy["year"] == 2003 and oldboy["runtime_min"] == 120
     assert oldboy["themes"] == ["thriller"]
     assert oldboy["ids"] == {
-        "wikidata": "Q483197",
+        "wikidata": "Q475693",
         "imdb": "tt0364569",
         "letterboxd": "oldboy",
         "tmdb": "movie/670",
@@ -97,6 +97,16 @@ def test_a_dump_gives_the_same_records_as_entity_data(entity_file, tmp_path, gz)
     assert records_from_file(dump, Skipped()) == records_from_file(entity_file, Skipped())
 
 
+@pytest.mark.parametrize("gz", [False, True])
+def test_one_entity_a_line_without_brackets_reads_as_the_dump_does(entity_file, tmp_path, gz):
+    import gzip
+
+    lines = tmp_path / ("lines.json.gz" if gz else "lines.json")
+    data = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in wd.ALL).encode()
+    lines.write_bytes(gzip.compress(data) if gz else data)
+    assert records_from_file(lines, Skipped()) == records_from_file(entity_file, Skipped())
+
+
 def test_a_dump_is_streamed(tmp_path, monkeypatch):
     # The dump parser reads line by line: json.loads never sees more than one entity.
     import kwatch.opendata.wikidata as module
@@ -129,7 +139,7 @@ def test_update_from_file_merges_one_title_per_film(run, entity_file, layer, iso
     folder.mkdir()
     (folder / "mine.toml").write_text(
         'id = "oldboy-2003"\ntitle = "Oldboy"\nyear = 2003\nruntime_min = 119\n'
-        'directors = ["Park Chan-wook"]\nids = { wikidata = "Q483197" }\n',
+        'directors = ["Park Chan-wook"]\nids = { wikidata = "Q475693" }\n',
         encoding="utf-8",
     )
     result = run("catalogue", "update", "--from", str(entity_file), "--json")
@@ -140,7 +150,7 @@ def test_update_from_file_merges_one_title_per_film(run, entity_file, layer, iso
     assert layer.is_file()
 
     listed = run("catalogue", "list", "--json").json()
-    oldboys = [t for t in listed if t["ids"]["wikidata"] == "Q483197"]
+    oldboys = [t for t in listed if t["ids"]["wikidata"] == "Q475693"]
     assert len(oldboys) == 1  # the user's entry and the Wikidata item are one title
     oldboy = oldboys[0]
     assert oldboy["origin"] == "user-file" and oldboy["runtime_min"] == 119  # theirs wins
@@ -177,7 +187,7 @@ def test_checked_catalogue_facts_win_and_join_by_imdb(conn, entity_file, layer, 
     monkeypatch.setattr(catalogue, "load_entries", with_imdb)
     sync_catalogue(conn, force=True)
     data = wd.entity_data(wd.ALL)
-    data["entities"]["Q483197"]["claims"]["P345"] = [wd.ext("P345", "tt0330367")]
+    data["entities"]["Q475693"]["claims"]["P345"] = [wd.ext("P345", "tt0330367")]
     entity_file.write_text(json.dumps(data), encoding="utf-8")
     report = update_layer(layer, today=TODAY, from_file=entity_file, conn=conn)
     assert report.joined == 1
@@ -191,7 +201,7 @@ def test_checked_catalogue_facts_win_and_join_by_imdb(conn, entity_file, layer, 
         oasis.directors,
     )
     assert merged.themes == oasis.themes and merged.releases == oasis.releases
-    assert merged.ids["wikidata"] == "Q483197" and "ids.wikidata" in merged.opendata["fields"]
+    assert merged.ids["wikidata"] == "Q475693" and "ids.wikidata" in merged.opendata["fields"]
     assert conn.execute("SELECT count(*) FROM titles WHERE id LIKE 'oldboy%'").fetchone()[0] == 0
 
 
@@ -377,7 +387,7 @@ def test_live_update_through_the_cli(run, monkeypatch, layer):
         result = run("catalogue", "update", "--json")
     assert result.exit_code == 0, result.stderr
     assert result.json()["source"] == fake.base + "/sparql"
-    assert run("show", "https://www.wikidata.org/wiki/Q483197", "--json").json()["id"] == (
+    assert run("show", "https://www.wikidata.org/wiki/Q475693", "--json").json()["id"] == (
         "oldboy-2003"
     )
     assert "Oldboy" in run("search", "박찬욱").stdout

@@ -212,7 +212,7 @@ def test_typer_is_pinned_below_the_pydantic_release():
 
 @pytest.mark.parametrize(
     "args",
-    [("show", "tt0364569", "--json"), ("show", "Q483197", "--json"), ("list", "--json")],
+    [("show", "tt0364569", "--json"), ("show", "Q475693", "--json"), ("list", "--json")],
 )
 def test_reads_by_external_id_load_no_catalogue_or_opendata_code(args, tmp_path):
     # With the index up to date (the fingerprint is a few stat calls), a read neither loads

@@ -197,6 +197,28 @@ def test_catalogue_ids_match_before_names_when_the_catalogue_has_them(conn, tmp_
     assert [e[0] for e in entries(conn, "%")] == ["parasite-2019"]
 
 
+def test_a_catalogue_letterboxd_slug_is_not_mistaken_for_an_exports_uri(conn, tmp_path):
+    # The catalogue knows Parasite's Letterboxd slug (parasite-2019); an export names films by
+    # their Letterboxd URI (boxd.it/...). Those are two kinds of id, not two films.
+    ids = dict(conn.execute("SELECT scheme, value FROM title_ids WHERE title_id = 'parasite-2019'"))
+    assert ids["letterboxd"] == "parasite-2019"
+    folder = export(
+        tmp_path,
+        watched=WATCHED + "2020-02-01,Parasite,2019,https://boxd.it/hTha\n",
+        ratings="Date,Name,Year,Letterboxd URI,Rating\n2020-02-01,Parasite,2019,"
+        "https://boxd.it/hTha,5\n",
+    )
+    import_lb(conn, folder)
+    assert entries(conn, "%") == [("parasite-2019", "completed")]
+    lists = "Letterboxd list export v7\nDate,Name,Tags,URL,Description\n2024-01-01,Best,,,\n\n"
+    lists += "Position,Name,Year,URL,Description\n1,Parasite,2019,"
+    lists += "https://letterboxd.com/film/parasite-2019/,\n"
+    (folder / "lists").mkdir()
+    (folder / "lists" / "best.csv").write_text(lists, encoding="utf-8")
+    import_lb(conn, folder)  # the slug of a list's film finds the same title
+    assert entries(conn, "%") == [("parasite-2019", "completed")]
+
+
 @needs_lb
 def test_parasite_is_completed_since_its_first_viewing_not_a_lists_date(conn):
     from kwatch.library import find_entry

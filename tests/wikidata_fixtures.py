@@ -70,7 +70,7 @@ def film(qid, en, ko, *, cls="Q11424", country="Q884", **claims) -> dict:
 
 
 OLDBOY = entity(
-    "Q483197",
+    "Q475693",
     "Oldboy",
     "올드보이",
     {

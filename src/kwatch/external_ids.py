@@ -70,7 +70,7 @@ def parse_reference(text: str) -> Reference | None:
             candidate = part.rsplit(":", 1)[-1]  # Special:EntityPage/Q1, Item:Q1
             if _QID.match(candidate):
                 return Reference("wikidata", candidate.upper())
-        raise InvalidInput(f"{value} is not a Wikidata item address; give one like Q483197.")
+        raise InvalidInput(f"{value} is not a Wikidata item address; give one like Q475693.")
     if _host_is(host, "themoviedb.org"):
         if len(parts) >= 2 and parts[0] in ("movie", "tv"):
             number = parts[1].split("-", 1)[0]

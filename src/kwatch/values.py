@@ -13,7 +13,7 @@ PRECISIONS = ("day", "month", "quarter", "season", "half", "year", "unknown")
 KINDS = ("film", "tv-series")
 # External ids a title may carry (catalogue `ids`, the open-data layer, `kwatch add tt0364569`).
 ID_PATTERNS = {
-    "wikidata": (r"^Q[1-9][0-9]*$", "a Wikidata item id such as Q483197"),
+    "wikidata": (r"^Q[1-9][0-9]*$", "a Wikidata item id such as Q475693"),
     "imdb": (r"^tt[0-9]{7,9}$", "an IMDb title id such as tt0364569"),
     "letterboxd": (r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "a Letterboxd film slug"),
     "tmdb": (r"^(?:movie|tv)/[1-9][0-9]*$", "a TMDb id such as movie/670"),

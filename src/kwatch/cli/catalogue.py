@@ -184,7 +184,7 @@ def catalogue_update(
 
     \b
     Example: kwatch catalogue update --dry-run
-             kwatch catalogue update --from Q483197.json
+             kwatch catalogue update --from Q475693.json
              kwatch catalogue update --remove
     """
     from kwatch.catalogue import sync_catalogue

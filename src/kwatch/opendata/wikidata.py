@@ -147,23 +147,30 @@ def _one_entity_line(line: str) -> bool:
     return text.startswith("{") and text.endswith("}")
 
 
+def _entity_lines(lines: Iterable[str], skipped: Skipped | None) -> Iterator[dict[str, Any]]:
+    for line in lines:
+        text = line.strip().rstrip(",")
+        if text in ("", "[", "]"):
+            continue
+        try:
+            yield from _entities_of(json.loads(text))
+        except ValueError:
+            if skipped is not None:
+                skipped("a line of the dump that is not one entity's JSON")
+
+
 def iter_entities(path: Path, skipped: Skipped | None = None) -> Iterator[dict[str, Any]]:
-    """Every entity in a file, streamed when it is laid out as the dumps are: "[", then one
-    entity a line ending in ",", then "]". Anything else (EntityData, a pretty-printed or
-    one-line array) is read whole."""
+    """Every entity in a file, streamed when it holds one entity a line: the dumps' layout
+    ("[", one entity a line ending in ",", "]") or JSON Lines (no brackets, no commas).
+    Anything else (EntityData, a pretty-printed or one-line array) is read whole."""
     with open_text(path) as fh:
         first = fh.readline()
-        second = fh.readline() if first.strip() == "[" else ""
+        second = fh.readline()
         if first.strip() == "[" and (_one_entity_line(second) or second.strip() in ("]", "")):
-            for line in chain([second], fh):
-                text = line.strip().rstrip(",")
-                if text in ("", "]"):
-                    continue
-                try:
-                    yield from _entities_of(json.loads(text))
-                except ValueError:
-                    if skipped is not None:
-                        skipped("a line of the dump that is not one entity's JSON")
+            yield from _entity_lines(chain([second], fh), skipped)
+            return
+        if _one_entity_line(first) and _one_entity_line(second):
+            yield from _entity_lines(chain([first, second], fh), skipped)
             return
         rest = first + second + fh.read()
     try:
@@ -173,7 +180,7 @@ def iter_entities(path: Path, skipped: Skipped | None = None) -> Iterator[dict[s
 
         raise InvalidInput(
             f"{path} is not Wikidata entity JSON ({exc}); give a Special:EntityData/Q….json "
-            "file or a JSON dump (optionally .gz)."
+            "file or a JSON dump: an array, or one entity a line (optionally .gz)."
         ) from None
     yield from _entities_of(document)
 

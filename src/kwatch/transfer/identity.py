@@ -46,7 +46,13 @@ class TitleResolver:
         tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         sources = ["SELECT scheme, value, title_id FROM source_ids"]
         if "title_ids" in tables:
-            sources.append("SELECT scheme, value, title_id FROM title_ids")
+            # The catalogue's Letterboxd id is the film's slug (letterboxd.com/film/<slug>/);
+            # an export's "letterboxd" ids are its Letterboxd URIs (boxd.it/...), another
+            # kind of id, which must not make the two look like different films.
+            sources.append(
+                "SELECT CASE scheme WHEN 'letterboxd' THEN 'letterboxd-slug' ELSE scheme END,"
+                " value, title_id FROM title_ids"
+            )
         # The user's own rows: a catalogue id that a row also carries is still written to
         # source_ids, since it is what the user's source said (and goes back out with it).
         self.user_ids: set[tuple[str, str]] = set()
