@@ -100,6 +100,25 @@ def test_export_import_export_is_identical(run, tmp_path, monkeypatch):
     assert rows_of(tmp_path / "one") == rows_of(tmp_path / "two")
 
 
+def test_a_cell_protected_from_spreadsheets_reads_back_as_it_was(run, tmp_path, monkeypatch):
+    # The export writes '-Minus Film so a spreadsheet does not run it as a formula; reading the
+    # file back must give -Minus Film again, not a title with an apostrophe.
+    folder = tmp_path / "lb"
+    folder.mkdir()
+    (folder / "watched.csv").write_text(
+        "Date,Name,Year,Letterboxd URI\n2020-01-02,-Minus Film,2020,https://boxd.it/zz1\n"
+        "2020-01-03,=Sum,2021,https://boxd.it/zz2\n",
+        encoding="utf-8",
+    )
+    run("import", "letterboxd", str(folder))
+    run("export", "--format", "letterboxd", "-o", str(tmp_path / "one"))
+    assert {r["Title"] for r in rows_of(tmp_path / "one")} == {"'-Minus Film", "'=Sum"}
+    monkeypatch.setenv("KWATCH_DB", str(tmp_path / "second.db"))
+    run("import", "letterboxd", str(tmp_path / "one"))
+    titles = {t["title"] for t in run("list", "--json").json()}
+    assert titles == {"-Minus Film", "=Sum"}
+
+
 def test_json_export_merges_into_a_library_without_adding_twice(run, tmp_path):
     run("import", "letterboxd", str(small_export(tmp_path)))
     doc = tmp_path / "k.json"

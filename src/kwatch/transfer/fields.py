@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from kwatch.transfer.report import RowError
+from kwatch.transfer.spreadsheet import unprotected
 from kwatch.values import half_stars
 
 DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
@@ -118,7 +119,7 @@ def getter_for(header: tuple[str, ...]) -> Callable[[list[str]], Getter]:
 
         def get(name: str) -> str:
             i = index.get(name)
-            return fields[i].strip() if i is not None and i < width else ""
+            return unprotected(fields[i].strip()) if i is not None and i < width else ""
 
         return get
 

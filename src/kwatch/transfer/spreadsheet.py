@@ -38,6 +38,12 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def unprotected(text: str) -> str:
+    """safe_cell undone: a cell kwatch wrote as '-Minus Film reads back as -Minus Film, so an
+    export imports again unchanged. Only an apostrophe before a formula start is taken off."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
 def star_text(half_stars: int | None) -> str:
     return "" if half_stars is None else f"{half_stars / 2:g}"
 
