@@ -78,6 +78,8 @@ def test_letterboxd_export_has_every_column_the_source_year_and_yes(run, tmp_pat
     assert by_date["2020-02-07"]["Rewatch"] == "Yes"
     assert by_date["2020-02-07"]["Rating"] == ""  # an unrated rewatch stays unrated
     assert all(r["Rewatch"] in ("Yes", "") for r in rows)
+    # The export named no IMDb or TMDb id; the catalogue's go out, so Letterboxd matches by id.
+    assert {(r["imdbID"], r["tmdbID"]) for r in parasite} == {("tt6751668", "496243")}
     assert "private, not a review" not in json.dumps(rows)
     result = run("export", "--format", "letterboxd", "-o", str(tmp_path / "out2"))
     assert "month or year" in result.stderr

@@ -68,12 +68,20 @@ def _row(
     ]
 
 
+def _tmdb_movie(value: str | None) -> str:
+    """Letterboxd's tmdbID column: a TMDb movie number. The catalogue writes TMDb ids as
+    movie/N or tv/N; Letterboxd has no series, so a tv/ id is left out."""
+    kind, _, number = (value or "").partition("/")
+    return number if kind == "movie" and number.isdigit() else ""
+
+
 def letterboxd_rows(conn: sqlite3.Connection) -> LetterboxdRows:
     """Rows in Letterboxd's import format: one per viewing (its own rating only: an unrated
     rewatch stays unrated; Rewatch "Yes" or empty), the title's rating on an undated row when
     no viewing carries it, reviews (their original text) on the viewing they were written for
     or on an undated row; private notes are never written. Title, year and ids are the
-    source's (Letterboxd matches on its own year)."""
+    source's (Letterboxd matches on its own year); where the source gave no IMDb or TMDb id,
+    the catalogue's, so Letterboxd can match the film by id."""
     from kwatch.library import load_entries
 
     source = letterboxd_ids(conn)
@@ -88,8 +96,8 @@ def letterboxd_rows(conn: sqlite3.Connection) -> LetterboxdRows:
         year = lb_year if lb_year is not None else t.year
         head = [
             uri,
-            mine.get("tmdb", ("", None))[0],
-            mine.get("imdb", ("", None))[0],
+            mine.get("tmdb", ("", None))[0] or _tmdb_movie(t.ids.get("tmdb")),
+            mine.get("imdb", ("", None))[0] or t.ids.get("imdb") or "",
             t.title,
             str(year or ""),
             ", ".join(t.directors),
