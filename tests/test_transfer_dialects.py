@@ -64,6 +64,22 @@ def test_imdb_title_types_english_and_localized(conn, tmp_path: Path):
     assert get_title(conn, "ein-film-2017").kind == "film"
 
 
+def test_imdb_title_types_in_korean_and_japanese_and_what_is_no_film():
+    import pytest
+
+    from kwatch.transfer.imdb import title_kind
+    from kwatch.transfer.report import RowError
+
+    assert title_kind("TV 시리즈") == "tv-series"
+    assert title_kind("TVシリーズ") == "tv-series"
+    assert title_kind("TV Mini Series") == "tv-series"
+    for label in ("Movie", "TV Movie", "Short", "Video", "TV Special", "영화"):
+        assert title_kind(label) == "film", label
+    for label in ("TV 에피소드", "TVエピソード", "Music Video", "Video Game", "Podcast Episode"):
+        with pytest.raises(RowError):
+            title_kind(label)
+
+
 def test_a_romanized_original_title_is_not_the_hangul_title(conn, tmp_path: Path):
     from kwatch.titles import get_title
     from kwatch.transfer.engine import import_imdb

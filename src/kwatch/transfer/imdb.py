@@ -117,9 +117,20 @@ def prepare_imdb(paths: list[Path]) -> ImportPlan:
 
 # IMDb's "Title Type", in English and as localized exports write it ("Serie TV", "Série TV",
 # "Fernsehserie", "Episodio TV"...), folded (lower case, no spaces or hyphens).
-_SERIES_WORDS = ("series", "serie", "serien", "miniserie", "fernsehserie", "sérietv", "seriede")
-_EPISODE_WORDS = ("episode", "episodio", "épisode", "folge", "episódio", "aflevering")
-_GAME_WORDS = ("videogame", "videogioco", "jeuvidéo", "videospiel", "videojuego", "podcast")
+_SERIES_WORDS = (
+    "series", "serie", "serien", "miniserie", "fernsehserie", "sérietv", "seriede",
+    "시리즈", "シリーズ", "剧集", "劇集",
+)  # fmt: skip
+_EPISODE_WORDS = (
+    "episode", "episodio", "épisode", "folge", "episódio", "aflevering",
+    "에피소드", "エピソード", "单集", "單集",
+)  # fmt: skip
+# Not films: games, podcasts and music videos (a music video is a song's clip, not a film).
+_GAME_WORDS = (
+    "videogame", "videogioco", "jeuvidéo", "videospiel", "videojuego", "podcast",
+    "비디오게임", "ビデオゲーム", "musicvideo", "videomusicale", "musikvideo", "clipvidéo",
+    "뮤직비디오", "ミュージックビデオ",
+)  # fmt: skip
 
 
 def title_kind(text: str) -> str:
