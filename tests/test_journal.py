@@ -259,7 +259,7 @@ def test_undo_of_an_undo_is_a_redo(run, db_path):
         (["redo"], "nothing to redo"),
         (["undo", "99"], "no change number 99"),
         (["undo", "--last", "0"], "--last 0"),
-        (["history", "--limit", "0"], "--limit 0"),
+        (["history", "--limit", "0"], "--limit must be 1 or more"),
     ],
 )
 def test_bad_undo_requests(run, args, message):

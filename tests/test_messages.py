@@ -46,6 +46,30 @@ def test_plurals(run, tmp_path):
     assert "1 entries" not in result.stderr and "(s)" not in result.stderr
 
 
+def test_plurals_of_one_film_and_one_viewing(run, tmp_path):
+    assert run("lists", "create", "Solo").exit_code == 0
+    assert run("lists", "add", "Solo", "Oasis").exit_code == 0
+    written = run("lists", "export", "Solo", "-o", str(tmp_path / "solo.csv"))
+    assert "Wrote 1 film of Solo" in written.stderr
+    assert "(1 film)" in run("lists", "delete", "Solo").stderr
+    run("watched", "Oasis", "--on", "2024-03")  # dated to the month only
+    exported = run("export", "--format", "letterboxd", "-o", str(tmp_path / "lb"))
+    assert "1 viewing is dated only to a month or year" in exported.stderr
+
+
+def test_doctor_counts_problems_not_entries(run, isolated_env):
+    folder = isolated_env / "user-catalogue"
+    folder.mkdir()
+    # One entry with two problems: an unknown kind and an unknown theme.
+    (folder / "bad.toml").write_text(
+        'id = "odd-film-2020"\ntitle = "Odd Film"\nyear = 2020\nkind = "flim"\n'
+        'directors = ["Kim Ji-woo"]\nthemes = ["romence"]\n',
+        encoding="utf-8",
+    )
+    text = run("doctor").stdout + run("doctor").stderr
+    assert "entries skipped" not in text and "in your catalogue files" in text
+
+
 def _pick(run, *args):
     result = run("pick", "--from", "catalogue", "--seed", "1", "--count", "400", *args, "--json")
     assert result.exit_code == 0, result.stderr

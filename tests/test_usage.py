@@ -102,7 +102,7 @@ def test_search_json_is_not_cut_at_the_people_default(run):
 
 
 @pytest.mark.parametrize(
-    "args", [("list",), ("search", "oasis"), ("catalogue", "list"), ("upcoming",)]
+    "args", [("list",), ("search", "oasis"), ("catalogue", "list"), ("upcoming",), ("history",)]
 )
 def test_limit_all_works_and_zero_is_refused(run, args):
     assert run(*args, "--limit", "all").exit_code == 0
@@ -111,9 +111,26 @@ def test_limit_all_works_and_zero_is_refused(run, args):
     assert "--limit must be 1 or more" in refused.stderr and "--limit all" in refused.stderr
 
 
+def test_history_in_a_pipe_and_as_json_is_never_cut(run, monkeypatch):
+    from kwatch import output
+
+    for n in range(25):
+        assert run("add", f"Pipe Film {n}", "--custom", "--year", "2020").exit_code == 0
+    assert len(run("history", "--json").json()) == 25
+    assert len(run("history").stdout.strip().splitlines()) > 25  # a header and 25 rows
+    assert len(run("history", "--limit", "3", "--json").json()) == 3
+    monkeypatch.setattr(output, "_to_terminal", lambda: True)
+    shown = run("history")
+    assert "showing 20 of 25; --limit all shows every row" in shown.stdout
+
+
 def test_on_a_terminal_the_cut_says_how_to_see_the_rest(run, monkeypatch):
     from kwatch import output
 
     monkeypatch.setattr(output, "_to_terminal", lambda: True)
     result = run("catalogue", "list")
     assert "--limit all shows every row" in result.stdout + result.stderr
+    searched = run("search", "the")  # more than a page of 20 matches
+    assert "the first 20 matches; --limit all shows every one" in searched.stdout
+    few = run("search", "oasis")  # a page is not cut: no notice
+    assert "--limit all" not in few.stdout + few.stderr

@@ -155,6 +155,7 @@ def stray_files(folder: Path, name: str) -> Check:
 
 def check_catalogue() -> list[Check]:
     from kwatch.catalogue import load_entries
+    from kwatch.output import plural
     from kwatch.paths import bundled_catalogue_dir, user_catalogue_dir
     from kwatch.vocabulary import load_vocabulary
 
@@ -176,7 +177,8 @@ def check_catalogue() -> list[Check]:
             f"{len(entries)} titles (bundled in {bundled}; yours in {user_catalogue_dir()})",
             None
             if not problems
-            else f"{len(problems)} entries skipped, e.g. {problems[0]}; "
+            else f"{plural(len(problems), 'problem')} in your catalogue files (the entries "
+            f"concerned are skipped), e.g. {problems[0]}; "
             "check your files with `kwatch catalogue validate FILE`",
         )
     ]

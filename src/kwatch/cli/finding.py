@@ -77,7 +77,14 @@ def search(
         theme, avoid, year, decade, director, kind, max_runtime, watched, in_watchlist, in_list
     )
     # Nothing found is an answer, not an error: exit 0 with an empty list (and suggestions).
-    result = run_search(state(ctx).conn(), query, filters, limit=effective)
+    # One more than the page, to know whether the table for people is cut.
+    asked = None if effective is None else effective + 1
+    result = run_search(state(ctx).conn(), query, filters, limit=asked)
+    cut = effective is not None and len(result.hits) > effective
+    if cut:
+        from dataclasses import replace
+
+        result = replace(result, hits=result.hits[:effective])
     if as_json:
         output.emit_json(
             {
@@ -104,6 +111,9 @@ def search(
                 _title_rows([h.title for h in result.hits]), result.hits, strict=True
             )
         ],
+        caption=(
+            f"the first {len(result.hits)} matches; --limit all shows every one" if cut else None
+        ),
     )
 
 

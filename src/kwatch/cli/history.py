@@ -5,17 +5,17 @@ from typing import Annotated
 import typer
 
 from kwatch import output
-from kwatch.cli.common import JsonFlag, handle_errors, state
+from kwatch.cli.common import JsonFlag, cut_notice, handle_errors, limit_option, row_limit, state
 from kwatch.cli.root import app
+
+HUMAN_HISTORY_LIMIT = 20
 
 
 @app.command()
 @handle_errors
 def history(
     ctx: typer.Context,
-    limit: Annotated[
-        int, typer.Option("--limit", help="How many changes to show, newest first.")
-    ] = 20,
+    limit: Annotated[str | None, limit_option(HUMAN_HISTORY_LIMIT)] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """List the recent changes to your data, newest first, with their numbers for `undo`.
@@ -28,11 +28,10 @@ def history(
              kwatch history --limit 5 --json
     """
     from kwatch import journal
-    from kwatch.errors import InvalidInput
 
-    if limit < 1:
-        raise InvalidInput(f"--limit {limit} is not a number of changes; give 1 or more.")
-    ops = journal.history(state(ctx).conn(), limit=limit)
+    effective = row_limit(limit, as_json=as_json, for_people=HUMAN_HISTORY_LIMIT)
+    everything = journal.history(state(ctx).conn())
+    ops = everything if effective is None else everything[:effective]
     if as_json:
         output.emit_json([op.to_dict() for op in ops])
         return
@@ -51,6 +50,7 @@ def history(
             )
             for op in ops
         ],
+        caption=cut_notice(len(ops), len(everything)),
     )
 
 

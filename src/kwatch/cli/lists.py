@@ -197,7 +197,7 @@ def delete(ctx: typer.Context, name: ListArg, as_json: JsonFlag = False) -> None
     if as_json:
         output.emit_json(gone.to_dict())
     else:
-        output.message(f"Deleted the list {gone.name} ({gone.size} films).")
+        output.message(f"Deleted the list {gone.name} ({output.plural(gone.size, 'film')}).")
 
 
 @lists_app.command("export")
@@ -240,4 +240,4 @@ def export(
     if as_json:
         output.emit_json({**found.to_dict(), "csv": None})
     else:
-        output.message(f"Wrote {found.size} films of {found.name} to {written}.")
+        output.message(f"Wrote {output.plural(found.size, 'film')} of {found.name} to {written}.")

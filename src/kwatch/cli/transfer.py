@@ -283,8 +283,9 @@ def export(
                 shown = ", ".join(f"{u['id']} ({u['date']})" for u in rows.undated[:5])
                 more = f" and {len(rows.undated) - 5} more" if len(rows.undated) > 5 else ""
                 output.warning(
-                    f"{len(rows.undated)} viewings are dated only to a month or year, which "
-                    f"Letterboxd cannot hold: written without a date: {shown}{more}."
+                    f"{output.plural(len(rows.undated), 'viewing')} "
+                    f"{'is' if len(rows.undated) == 1 else 'are'} dated only to a month or "
+                    f"year, which Letterboxd cannot hold: written without a date: {shown}{more}."
                 )
         return
     if fmt == "json":
