@@ -58,6 +58,9 @@ def test_a_database_folder_with_a_hash_is_read(indexed, run):
         (["rate"], "scale", "1", "10"),
         (["releases", "update"], "source", "ko", "kobis"),
         (["schema"], "words", "catalogue", "catalogue"),
+        (["import", "letterboxd"], "lists", "t", "tags"),
+        (["import", "letterboxd"], "only", "c", "catalogue"),
+        (["help"], "words", "im", "import"),
     ],
 )
 def test_closed_sets_complete(command, option, incomplete, wanted):
@@ -108,3 +111,22 @@ def test_the_wheel_ships_the_scripts():
     from kwatch.completions import SHIPPED
 
     assert sorted(p.name for p in SHIPPED.iterdir()) == sorted(FILENAMES.values())
+
+
+def test_list_names_complete_by_id_or_name_in_any_case(indexed, run):
+    from kwatch.cli.complete import complete_help_words, complete_list_name
+
+    assert complete_list_name("fri") == []  # no lists yet
+    assert run("lists", "create", "Friday Films").exit_code == 0
+    assert complete_list_name("FRI") == [("friday-films", "Friday Films")]
+    assert complete_list_name("zz") == []
+    # `kwatch help import <Tab>`: the import formats.
+    from types import SimpleNamespace
+
+    import typer.main
+
+    from kwatch.cli import app
+
+    root = SimpleNamespace(command=typer.main.get_command(app))
+    ctx = SimpleNamespace(find_root=lambda: root, params={"words": ["import"]})
+    assert "letterboxd" in complete_help_words(ctx, "")

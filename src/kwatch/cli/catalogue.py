@@ -26,7 +26,7 @@ from kwatch.cli.common import (
     row_limit,
     state,
 )
-from kwatch.cli.complete import complete_schema
+from kwatch.cli.complete import complete_help_words, complete_schema
 from kwatch.cli.root import app
 
 catalogue_app = typer.Typer(
@@ -318,7 +318,11 @@ def help_(
     ctx: typer.Context,
     words: Annotated[
         list[str] | None,
-        typer.Argument(metavar="[COMMAND]...", help="A command, e.g. list or import letterboxd."),
+        typer.Argument(
+            metavar="[COMMAND]...",
+            help="A command, e.g. list or import letterboxd.",
+            autocompletion=complete_help_words,
+        ),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from kwatch import output
-from kwatch.cli.complete import complete_kind, complete_theme
+from kwatch.cli.complete import complete_kind, complete_list_name, complete_theme
 from kwatch.errors import InvalidInput, KwatchError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -332,7 +332,12 @@ WatchedOpt = Annotated[
     typer.Option("--watched/--unwatched", help="Only titles you have (or have not) seen."),
 ]
 ListOpt = Annotated[
-    str | None, typer.Option("--list", help="Only titles in this list of yours (id or name).")
+    str | None,
+    typer.Option(
+        "--list",
+        help="Only titles in this list of yours (id or name).",
+        autocompletion=complete_list_name,
+    ),
 ]
 InWatchlistOpt = Annotated[
     bool | None,

@@ -9,7 +9,11 @@ from kwatch.quick_complete import complete_title
 
 __all__ = [
     "complete_alarm",
+    "complete_help_words",
     "complete_kind",
+    "complete_list_mode",
+    "complete_list_name",
+    "complete_only",
     "complete_pick_kind",
     "complete_pick_source",
     "complete_refresh_source",
@@ -90,3 +94,48 @@ complete_alarm = _choices("1d", "2d", "1w", "12h", "1h", "30m")
 complete_pick_source = _choices("auto", "watchlist", "catalogue")
 complete_scale = _choices("5", "10")
 complete_refresh_source = _choices("kobis", "tmdb", "all")
+
+
+def complete_list_mode(incomplete: str) -> list[str]:
+    from kwatch.transfer.engine import LIST_MODES
+
+    return [m for m in LIST_MODES if m.startswith(incomplete.lower())]
+
+
+def complete_only(incomplete: str) -> list[str]:
+    from kwatch.transfer.engine import ONLY_CHOICES
+
+    return [c for c in ONLY_CHOICES if c.startswith(incomplete.lower())]
+
+
+def complete_list_name(incomplete: str) -> list[tuple[str, str]]:
+    """The user's lists whose id or name starts with what was typed (any case): the id, which
+    every shell can insert, with the name as its description."""
+    import sqlite3
+
+    from kwatch.quick_complete import _connect
+
+    conn = _connect()
+    if conn is None:
+        return []
+    key = incomplete.casefold()
+    try:
+        with conn:
+            rows = conn.execute("SELECT id, name FROM lists ORDER BY id").fetchall()
+    except sqlite3.Error:
+        return []  # a database from before lists existed
+    finally:
+        conn.close()
+    return [(i, n) for i, n in rows if i.startswith(key) or n.casefold().startswith(key)]
+
+
+def complete_help_words(ctx, incomplete: str) -> list[str]:
+    """The next word of a command: `kwatch help im<Tab>` offers import, `help import <Tab>`
+    its formats."""
+    command = ctx.find_root().command
+    for word in ctx.params.get("words") or []:
+        command = (getattr(command, "commands", None) or {}).get(word)
+        if command is None:
+            return []
+    names = getattr(command, "commands", None) or {}
+    return sorted(n for n in names if n.startswith(incomplete))

@@ -8,6 +8,7 @@ import typer
 
 from kwatch import output
 from kwatch.cli.common import JsonFlag, clock_today, handle_errors, resolve_title, state
+from kwatch.cli.complete import complete_list_name
 from kwatch.cli.library import TitleArg
 from kwatch.cli.root import app
 
@@ -21,7 +22,12 @@ lists_app = typer.Typer(
 )
 app.add_typer(lists_app, name="lists")
 
-ListArg = Annotated[str, typer.Argument(help="The list's id or name.", show_default=False)]
+ListArg = Annotated[
+    str,
+    typer.Argument(
+        help="The list's id or name.", show_default=False, autocompletion=complete_list_name
+    ),
+]
 
 
 def _show(found: UserList, as_json: bool, done: str | None = None) -> None:

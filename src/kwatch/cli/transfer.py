@@ -9,6 +9,7 @@ import typer
 
 from kwatch import output
 from kwatch.cli.common import JsonFlag, clock_today, handle_errors, state
+from kwatch.cli.complete import complete_list_mode, complete_only
 from kwatch.cli.root import app
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ ListsOpt = Annotated[
         "--lists",
         help="Letterboxd lists become kwatch lists (lists), tags on films in your library "
         "(tags), or are left out (skip). A film only in a list never joins the watchlist.",
+        autocompletion=complete_list_mode,
     ),
 ]
 OnlyOpt = Annotated[
@@ -37,6 +39,7 @@ OnlyOpt = Annotated[
     typer.Option(
         "--only",
         help="catalogue: import only titles that match the catalogue (keep a library Korean).",
+        autocompletion=complete_only,
     ),
 ]
 REJECTED_SHOWN = 20
