@@ -32,6 +32,20 @@ def test_upcoming_never_suggests_the_window_just_asked_for(run):
     assert "--days 365" not in long.stderr
 
 
+def test_upcoming_never_suggests_a_command_that_drops_the_type(run):
+    asked = run("upcoming", "--type", "tv")
+    assert asked.exit_code == 0 and asked.stdout == ""
+    assert "--days 365" not in asked.stderr and "Drop --type" in asked.stderr
+
+
+def test_an_emptied_pick_names_the_filter_as_typed(run):
+    result = run("pick", "--year", "1800")
+    assert result.exit_code == 1
+    assert "passes --year until 1800" in result.stderr and "after until" not in result.stderr
+    typo = run("pick", "--kind", "flim")
+    assert typo.exit_code == 2 and "film, tv-series, any" in typo.stderr
+
+
 def test_plurals(run, tmp_path):
     from kwatch.output import plural
 

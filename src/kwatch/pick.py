@@ -170,7 +170,7 @@ def pick(
         else:
             where = f"your {source}"
             hint = ", or try --from catalogue" if source == "watchlist" else ""
-        raise EmptyPool(f"nothing in {where} is left after {culprit}. Loosen that filter{hint}.")
+        raise EmptyPool(f"nothing in {where} passes {culprit}. Loosen that filter{hint}.")
     items = [(row[0], max(1, int(row[1]))) for row in rows]
     total = sum(w for _, w in items)
     sample = weighted_sample(items, count, rng)

@@ -172,6 +172,12 @@ def pick(
     from kwatch.pick import pick as run_pick
 
     wanted_kind = None if kind.strip().lower() in ("any", "all") else kind.strip().lower()
+    from kwatch.values import KINDS
+
+    if wanted_kind is not None and wanted_kind not in KINDS:
+        from kwatch.errors import InvalidInput
+
+        raise InvalidInput(f"--kind {kind!r} is not one of: {', '.join(KINDS)}, any.")
     filters = build_filters(
         theme,
         avoid,

@@ -214,10 +214,16 @@ def _print_title_releases(listing) -> None:
     )
 
 
-def _no_releases_hint(days: int | None, until: str | None, watchlist_only: bool) -> str:
-    """What to try when a window holds no release: never the window just asked for."""
+def _no_releases_hint(
+    days: int | None, until: str | None, watchlist_only: bool, types: list[str] | None = None
+) -> str:
+    """What to try when a window holds no release: never the window just asked for, and
+    never a command that silently drops a filter the user gave."""
     if watchlist_only:
         return "No releases of your watchlist in that window. Drop --watchlist-only for all."
+    if types:
+        kinds = " or ".join(t.strip() for part in types for t in part.split(",") if t.strip())
+        return f"No {kinds} releases in that window. Drop --type to see every kind."
     if until is None and (days is None or days < 365):
         return "No releases in that window. Try a longer one: kwatch upcoming --days 365"
     return "No releases in that window; the catalogue knows of none announced that far."
@@ -366,7 +372,7 @@ def upcoming_(
         output.emit_json([i.to_dict() for i in items[:rows]])
         return
     if not items:
-        output.message(_no_releases_hint(days, until, watchlist_only))
+        output.message(_no_releases_hint(days, until, watchlist_only, release_type))
         return
     shown = items[:rows]
     caption = cut_notice(len(shown), len(items))
