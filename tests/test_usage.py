@@ -51,10 +51,21 @@ def test_a_usage_error_changes_nothing(run, db_path):
     assert db_snapshot(db_path) == before
 
 
-def test_words_of_an_unquoted_title_get_a_quoting_hint(run):
-    result = run("add", "Bleak", "Night")
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["add", "Bleak", "Night"], 'kwatch add "Bleak Night"'),
+        # The arguments after the title take the last words; the title keeps the rest.
+        (["rate", "Bleak", "Night", "4"], 'kwatch rate "Bleak Night" 4'),
+        (["status", "My", "Mister", "watching"], 'kwatch status "My Mister" watching'),
+        (["rate", "Save", "the", "Green", "Planet!", "4"], 'rate "Save the Green Planet!" 4'),
+        (["search", "han", "gong", "ju"], 'kwatch search "han gong ju"'),
+    ],
+)
+def test_words_of_an_unquoted_title_get_a_quoting_hint(run, args, hint):
+    result = run(*args)
     assert result.exit_code == 2
-    assert 'kwatch add "Bleak Night"' in result.stderr
+    assert hint in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
 def test_the_real_program_in_a_pipe_has_no_box_and_help_exits_0(tmp_path):

@@ -37,13 +37,30 @@ def usage_message(exc: click_exceptions.UsageError) -> str:
     if ctx is None:
         return text
     extra = _EXTRA.match(text)
-    first = next((ctx.params.get(p) for p in _TITLE_PARAMS if ctx.params.get(p)), None)
-    if extra and isinstance(first, str):
-        words = f"{first} {extra.group(1)}".replace('"', '\\"')
-        return f'{text}. A title with spaces needs quotes: {ctx.command_path} "{words}"'
+    hint = _quoted_title(ctx, extra.group(1).split()) if extra else None
+    if hint:
+        return f"{text}. A title with spaces needs quotes: {ctx.command_path} {hint}"
     if text.endswith("?") or "Possible options" in text or "Did you mean" in text:
         return f"{text} ({ctx.command_path} --help lists them)"
     return f"{text.rstrip('.')}. See: {ctx.command_path} --help"
+
+
+def _quoted_title(ctx: Any, extra: list[str]) -> str | None:
+    """The words typed for a command whose first argument is a title, with the title's words
+    quoted: `rate Bleak Night 4` is `rate "Bleak Night" 4`, since the arguments after the title
+    take the last words. None when the command's arguments do not allow such a reading."""
+    arguments = [p for p in ctx.command.params if p.param_type_name == "argument"]
+    if not arguments or arguments[0].name not in _TITLE_PARAMS:
+        return None
+    if any(a.nargs != 1 for a in arguments):
+        return None
+    given = [ctx.params.get(a.name) for a in arguments]
+    if not all(isinstance(v, str) for v in given):
+        return None
+    typed = [*given, *extra]
+    cut = len(typed) - (len(arguments) - 1)
+    title = " ".join(typed[:cut]).replace('"', '\\"')
+    return " ".join([f'"{title}"', *typed[cut:]])
 
 
 def _fail(message: str, *, as_json: bool, code: str, exit_code: int) -> None:
