@@ -54,7 +54,9 @@ def terminal_env(tmp_path_factory: pytest.TempPathFactory) -> dict:
         NO_COLOR="1",
         TERM="xterm",
     )
-    for title in ("the-admiral-roaring-currents-2014", "1987-when-the-day-comes-2017", "Oasis"):
+    titles = ("the-admiral-roaring-currents-2014", "1987-when-the-day-comes-2017", "Oasis")
+    # A 41-character id: at 60 columns the other columns must give way to it.
+    for title in (*titles, "along-with-the-gods-the-last-49-days-2018"):
         subprocess.run([str(KWATCH), "add", title], env=env, capture_output=True, check=True)
     return env
 

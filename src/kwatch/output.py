@@ -300,6 +300,11 @@ def _layout(columns: list[str], rows: list[list[str]], width: int) -> dict[int, 
         room = width - 1 - 3 * len(keep) - sum(longest[i] for i in fixed)
         least = sum(min(_MIN_FLEX.get(columns[i], 10), longest[i]) for i in flex)
         droppable = [n for n in DROP_FIRST if any(columns[i] == n for i in keep)]
+        if not droppable and len(keep) > 1:
+            # Past the usual order (a long id on a narrow terminal): any other column, left
+            # to right, then the title; the ids stay, whole.
+            droppable = [columns[i] for i in keep if columns[i] not in (*NO_WRAP, "Title")]
+            droppable = droppable or [columns[i] for i in keep if columns[i] == "Title"]
         if room >= least or not droppable:
             break
         keep = [i for i in keep if columns[i] != droppable[0]]
