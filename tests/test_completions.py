@@ -589,13 +589,14 @@ def test_one_word_names_complete_too_hangul_included(tmp_path, monkeypatch):
 @pytest.mark.parametrize("shell", SHELLS)
 def test_shell_completes_a_title_typed_in_any_case(shell_world: dict, shell: str) -> None:
     """`Blea<Tab>`: bash inserts the id (it cannot insert a name with spaces), zsh and fish the
-    name. A later word of a name (`harbour`) finds the title in bash and fish; zsh keeps only
-    values that start with what was typed."""
-    upper, word = COMPLETERS[shell](shell_world, ["kwatch show Blea", "kwatch show harbour"])
+    name. A later word of a name (`harbour`) and a word in capitals (`BLEA`) find the title in
+    every shell (zsh through the matcher-list kwatch's script sets for its arguments)."""
+    upper, word, shouted = COMPLETERS[shell](
+        shell_world, ["kwatch show Blea", "kwatch show harbour", "kwatch show BLEA"]
+    )
     if shell == "bash":
         assert "bleak-night-2011" in upper.values, upper.values
-        assert CUSTOM_ID in word.values, word.values
     else:
         assert "Bleak Night" in upper.values, upper.values
-    if shell == "fish":
-        assert CUSTOM_ID in word.values, word.values
+    assert CUSTOM_ID in word.values, word.values
+    assert "bleak-night-2011" in shouted.values, shouted.values

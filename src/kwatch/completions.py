@@ -36,6 +36,12 @@ _ZSH_REGISTER = "\ncompdef _kwatch_completion kwatch\n"
 # the file as the function itself on the first <Tab>, so that <Tab> would only register and
 # offer nothing. Inside a completion (compstate exists only there) complete straight away.
 _ZSH_REGISTER_OR_RUN = """
+# kwatch matches titles in any case and by any word of a name (`BLEA`, `mister`) and offers
+# the id where the name does not start with what was typed; zsh would keep only the values
+# that start with the word. The `matcher` style is read as each value is added (unlike
+# matcher-list, read before this file is even loaded), so it works from the first <Tab>.
+zstyle ':completion:*:*:kwatch:*' matcher 'm:{a-zA-Z}={A-Za-z} l:|=* r:|=*'
+
 if (( ${+compstate} )); then
   # Autoloaded from $fpath as _kwatch during a completion: complete this <Tab> too.
   _kwatch_completion "$@"
