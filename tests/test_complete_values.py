@@ -26,7 +26,7 @@ def _values(pairs):
 
 
 def test_titles_complete_in_any_case_and_by_any_word(indexed, monkeypatch):
-    from kwatch.cli.complete import complete_title
+    from kwatch.quick_complete import complete_title
 
     monkeypatch.delenv("_KWATCH_COMPLETE", raising=False)
     assert "bleak-night-2011" in _values(complete_title("Blea"))  # bash: the id
@@ -40,7 +40,7 @@ def test_titles_complete_in_any_case_and_by_any_word(indexed, monkeypatch):
 
 
 def test_a_database_folder_with_a_hash_is_read(indexed, run):
-    from kwatch.cli.complete import complete_title
+    from kwatch.quick_complete import complete_title
 
     assert run("add", "Quokka Harbour", "--custom", "--year", "2027").exit_code == 0
     # Only the database knows the user's own title (the fallback reads the bundled files).
@@ -116,10 +116,10 @@ def test_the_wheel_ships_the_scripts():
 def test_list_names_complete_by_id_or_name_in_any_case(indexed, run):
     from kwatch.cli.complete import complete_help_words, complete_list_name
 
-    assert complete_list_name("fri") == []  # no lists yet
+    assert complete_list_name(None, "fri") == []  # no lists yet
     assert run("lists", "create", "Friday Films").exit_code == 0
-    assert complete_list_name("FRI") == [("friday-films", "Friday Films")]
-    assert complete_list_name("zz") == []
+    assert complete_list_name(None, "FRI") == [("friday-films", "Friday Films")]
+    assert complete_list_name(None, "zz") == []
     # `kwatch help import <Tab>`: the import formats.
     from types import SimpleNamespace
 

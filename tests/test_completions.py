@@ -510,7 +510,7 @@ def test_shell_offers_every_title_unharmed(
 ) -> None:
     """Every title id (catalogue and user's) comes through each shell, and no title text is
     run as a command on the way."""
-    from kwatch.cli.complete import complete_title
+    from kwatch.quick_complete import complete_title
 
     monkeypatch.setenv("KWATCH_DB", shell_world["env"]["KWATCH_DB"])
     expected = {value for value, _ in complete_title("")}
@@ -572,7 +572,7 @@ def test_bash_completion_loads_the_script_on_demand(shell_world: dict, tmp_path:
 
 def test_one_word_names_complete_too_hangul_included(tmp_path, monkeypatch):
     from kwatch.cli.common import State
-    from kwatch.cli.complete import complete_title
+    from kwatch.quick_complete import complete_title
 
     monkeypatch.setenv("KWATCH_DB", str(tmp_path / "names.db"))
     State(None).conn()  # create and index the database

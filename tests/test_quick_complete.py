@@ -121,7 +121,8 @@ def test_a_title_tab_prints_what_typer_prints(library, case):
         _bash("kwatch list --kind "),  # an option's value
         _bash("kwatch rate bleak-night-2011 "),  # the second argument
         _bash("kwatch lists show "),  # a list name, not a title
-        _bash("kwatch --db x.db show blea"),  # a global option first
+        _bash("kwatch --db x.db --json show blea"),  # another global option
+        _bash("kwatch --db= show blea"),  # an empty --db: the CLI explains
         _bash("kwatch sh"),  # a command name
         _zsh("kwatch show ="),
         {"_KWATCH_COMPLETE": "source_bash"},  # a script, not a value
@@ -142,3 +143,25 @@ def test_a_title_tab_loads_neither_typer_nor_the_cli(library):
     assert done.stdout == "bleak-night-2011\n"
     loaded = done.stderr.split()
     assert not [m for m in loaded if m == "typer" or m.startswith(("typer.", "kwatch.cli"))]
+
+
+def test_a_db_on_the_command_line_is_the_one_completed_from(library, tmp_path):
+    # --db names another library: its titles are offered, by the quick path and by Typer's.
+    from typer.testing import CliRunner
+
+    from kwatch.cli import app
+
+    other = tmp_path / "other.db"
+    env = {**library, "KWATCH_DB": str(tmp_path / "unused.db")}
+    made = CliRunner().invoke(
+        app, ["--db", str(other), "add", "Zebra Crossing", "--custom", "--year", "2021"], env=env
+    )
+    assert made.exit_code == 0, made.output
+    quick = {**env, **_bash(f"kwatch --db {other} show zebr")}
+    assert answer(quick) == "zebra-crossing-2021"
+    assert _run(_ENTRY_PATH, quick) == (0, "zebra-crossing-2021\n")
+    assert answer({**env, **_bash(f"kwatch --db={other} show zebr")}) == "zebra-crossing-2021"
+    typer_path = {**env, **_bash(f"kwatch --db {other} lists add friday zebr")}
+    assert answer(typer_path) is None  # a list's title: Typer answers
+    assert _run(_ENTRY_PATH, typer_path) == (0, "zebra-crossing-2021\n")
+    assert _run(_ENTRY_PATH, {**env, **_bash("kwatch show zebr")}) == (0, "\n")

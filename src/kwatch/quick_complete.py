@@ -49,11 +49,13 @@ TITLE_FIRST: frozenset[tuple[str, ...]] = frozenset(
 _SHELLS = ("bash", "zsh", "fish")
 
 
-def _connect() -> sqlite3.Connection | None:
+def _connect(database: str | None = None) -> sqlite3.Connection | None:
+    """The database read-only: --db's value where the command line gives one, else KWATCH_DB
+    or the per-user default; None when there is none yet."""
     from kwatch.entry import sqlite_uri
     from kwatch.paths import database_file
 
-    path = database_file(None)
+    path = database_file(database)
     if not os.path.exists(path):
         return None
     try:
@@ -76,15 +78,15 @@ def _words(text: str) -> list[str]:
     return [w for w in re.split(r"[\s\-:,.()'\"]+", text.casefold()) if w]
 
 
-def complete_title(incomplete: str) -> list[tuple[str, str]]:
+def complete_title(incomplete: str, database: str | None = None) -> list[tuple[str, str]]:
     """Titles whose id, name or any word of a name starts with what was typed, in any case
     (`Blea`, `blea`, `night` all find Bleak Night), each with its title as the help text.
 
     What is offered is what the shell can insert: a name that starts with exactly what was
     typed, where the shell can insert it (one word; zsh and fish quote names with spaces);
-    otherwise the id. An empty word offers every id.
+    otherwise the id. An empty word offers every id. `database`: the command line's --db.
     """
-    conn = _connect()
+    conn = _connect(database)
     key = incomplete.casefold()
     if conn is None:
         from kwatch.catalogue_files import bundled_title_files
@@ -208,9 +210,14 @@ def answer(environ: Mapping[str, str]) -> str | None:
         before, incomplete = _typed(environ, shell)
     except ValueError:
         return None  # COMP_CWORD is not a number
-    if tuple(before) not in TITLE_FIRST or incomplete[:1] in ("-", "="):
+    database = None
+    if before[:1] == ["--db"] and len(before) > 2:
+        database, before = before[1], before[2:]
+    elif before[:1] and before[0].startswith("--db="):
+        database, before = before[0][len("--db=") :], before[1:]
+    if tuple(before) not in TITLE_FIRST or incomplete[:1] in ("-", "=") or database == "":
         return None
     try:
-        return _formatted(shell, complete_title(incomplete))
+        return _formatted(shell, complete_title(incomplete, database))
     except Exception:
         return None  # an unreadable database and the like: the full CLI explains

@@ -5,7 +5,7 @@ syncs or writes; when there is no database yet it falls back to the bundled cata
 """
 
 # Title matching is shared with the <Tab> answered before Typer loads (kwatch.quick_complete).
-from kwatch.quick_complete import complete_title
+from kwatch.quick_complete import complete_title as _complete_title
 
 __all__ = [
     "complete_alarm",
@@ -25,6 +25,22 @@ __all__ = [
     "complete_theme",
     "complete_title",
 ]
+
+
+def _database(ctx) -> str | None:
+    """--db as given before the command (the root's parameter), else None."""
+    root = ctx.find_root() if ctx is not None else None
+    value = root.params.get("db") if root is not None else None
+    return str(value) if value else None
+
+
+def complete_title(ctx, incomplete: str) -> list[tuple[str, str]]:
+    """Titles, from the database the command line names (--db) or the usual one."""
+    return _complete_title(incomplete, _database(ctx))
+
+
+# Does its own matching (any case, any word): kwatch.cli passes its values on unfiltered.
+complete_title.matches_itself = True  # type: ignore[attr-defined]
 
 
 def complete_theme(incomplete: str) -> list[tuple[str, str]]:
@@ -108,14 +124,14 @@ def complete_only(incomplete: str) -> list[str]:
     return [c for c in ONLY_CHOICES if c.startswith(incomplete.lower())]
 
 
-def complete_list_name(incomplete: str) -> list[tuple[str, str]]:
+def complete_list_name(ctx, incomplete: str) -> list[tuple[str, str]]:
     """The user's lists whose id or name starts with what was typed (any case): the id, which
     every shell can insert, with the name as its description."""
     import sqlite3
 
     from kwatch.quick_complete import _connect
 
-    conn = _connect()
+    conn = _connect(_database(ctx))
     if conn is None:
         return []
     key = incomplete.casefold()
