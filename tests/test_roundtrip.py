@@ -102,6 +102,39 @@ def test_export_import_export_is_identical(run, tmp_path, monkeypatch):
     assert rows_of(tmp_path / "one") == rows_of(tmp_path / "two")
 
 
+def _counts(db_path) -> tuple[int, int]:
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    try:
+        return (
+            conn.execute("SELECT count(*) FROM viewings").fetchone()[0],
+            conn.execute("SELECT count(*) FROM reviews").fetchone()[0],
+        )
+    finally:
+        conn.close()
+
+
+def test_one_history_from_two_of_its_exports_is_never_doubled(run, tmp_path, monkeypatch):
+    # Library A from Letterboxd's export; library B from kwatch's Letterboxd CSV of A. Giving B
+    # the original export, or A's JSON export, adds no viewing or review a second time.
+    original = small_export(tmp_path)
+    run("import", "letterboxd", str(original))
+    run("export", "--format", "letterboxd", "-o", str(tmp_path / "csv"))
+    run("export", "--format", "json", "-o", str(tmp_path / "a.json"))
+    expected = _counts(tmp_path / "home" / ".local" / "share" / "kwatch" / "kwatch.db")
+    for second in ("letterboxd-original", "json"):
+        b = tmp_path / f"b-{second}.db"
+        monkeypatch.setenv("KWATCH_DB", str(b))
+        run("import", "letterboxd", str(tmp_path / "csv"))
+        assert _counts(b) == expected
+        if second == "json":
+            again = run("import", "kwatch", str(tmp_path / "a.json"), "--json").json()
+        else:
+            again = run("import", "letterboxd", str(original), "--json").json()
+        assert _counts(b) == expected, (second, again["counts"])
+
+
 def test_a_cell_protected_from_spreadsheets_reads_back_as_it_was(run, tmp_path, monkeypatch):
     # The export writes '-Minus Film so a spreadsheet does not run it as a formula; reading the
     # file back must give -Minus Film again, not a title with an apostrophe.

@@ -292,9 +292,10 @@ def merge_entry(conn: sqlite3.Connection, e: EntryRecord, count: Count) -> None:
         old_history = rows("SELECT status, changed_on FROM status_history WHERE title_id = ?")
         latest_before = max((h[1] for h in old_history), default="")
         old_notes = rows("SELECT text, created_on FROM entry_notes WHERE title_id = ?")
+        # When a viewing was logged is bookkeeping, not the viewing: the same day, rating,
+        # note and rewatch flag from another import of the same history is the same viewing.
         old_viewings = rows(
-            "SELECT date, precision, rating, note, rewatch, created_on FROM viewings"
-            " WHERE title_id = ?"
+            "SELECT date, precision, rating, note, rewatch FROM viewings WHERE title_id = ?"
         )
         tags = {r[0] for r in c.execute("SELECT tag FROM entry_tags WHERE title_id = ?", (tid,))}
         change = newer_rating(row["rating"], row["rated_on"], e.rating, e.rated_on)
@@ -328,7 +329,7 @@ def merge_entry(conn: sqlite3.Connection, e: EntryRecord, count: Count) -> None:
             key is not None
             and c.execute("SELECT 1 FROM viewings WHERE import_key = ?", (key,)).fetchone()
         )
-        if known or _take(old_viewings, (day, precision, rating, note, rewatch, created_on)):
+        if known or _take(old_viewings, (day, precision, rating, note, rewatch)):
             count("viewings", "unchanged")
             continue
         add_viewings(c, [(tid, day, precision, rating, note, rewatch, created_on, key)])
@@ -336,14 +337,16 @@ def merge_entry(conn: sqlite3.Connection, e: EntryRecord, count: Count) -> None:
     if e.reviews:
         old_reviews = _multiset(
             tuple(r)
-            for r in c.execute("SELECT text, published_on FROM reviews WHERE title_id = ?", (tid,))
+            # The same words about the same title are the same review, whichever file dated
+            # it (Letterboxd's reviews.csv by when it was written, a diary CSV by the viewing).
+            for r in c.execute("SELECT text FROM reviews WHERE title_id = ?", (tid,))
         )
         for text, original, published_on, spoilers, key in e.reviews:
             known = (
                 key is not None
                 and c.execute("SELECT 1 FROM reviews WHERE import_key = ?", (key,)).fetchone()
             )
-            if known or _take(old_reviews, (text, published_on)):
+            if known or _take(old_reviews, (text,)):
                 count("reviews", "unchanged")
                 continue
             add_reviews(c, [(tid, text, original, published_on, spoilers, key)])

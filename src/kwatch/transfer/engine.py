@@ -63,6 +63,8 @@ def _earliest(a: str | None, b: str | None) -> str | None:
     return b if b and b < a else a
 
 
+# The key a viewing gets from a file that carries no id for it (kwatch's Letterboxd CSV).
+MADE_UP_VIEWING_KEY = "letterboxd-csv:"
 LIST_MODES = ("lists", "tags", "skip")
 ONLY_CHOICES = ("catalogue",)
 
@@ -117,11 +119,13 @@ class Importer(TitleResolver):
         self.by_day: dict[tuple[str, str], list[int]] = {}
         for vid, tid, day in c.execute("SELECT id, title_id, date FROM viewings ORDER BY id"):
             self.by_day.setdefault((tid, day), []).append(vid)
-        # Viewings logged in kwatch by hand: an imported viewing of the same title on the same
-        # day is taken to be that one, not a second.
+        # Viewings logged in kwatch by hand, or read from a file that gave them no id of their
+        # own (kwatch's Letterboxd CSV: a made-up letterboxd-csv: key): an imported viewing of
+        # the same title on the same day is taken to be that one, not a second.
         self.keyless: dict[tuple[str, str], list[int]] = {}
         for vid, tid, day in c.execute(
-            "SELECT id, title_id, date FROM viewings WHERE import_key IS NULL ORDER BY id"
+            "SELECT id, title_id, date FROM viewings WHERE import_key IS NULL"
+            f" OR import_key LIKE '{MADE_UP_VIEWING_KEY}%' ORDER BY id"
         ):
             self.keyless.setdefault((tid, day), []).append(vid)
         self.note_keys = {
@@ -140,6 +144,15 @@ class Importer(TitleResolver):
         self.like_rows: list[tuple[str, str | None]] = []
         self.review_texts = {
             (r[0], r[1]) for r in c.execute("SELECT title_id, original FROM reviews")
+        }
+        # Reviews read from a file that gave them no id (kwatch's Letterboxd CSV): the same
+        # text of the same title, arriving with its real id, is that review, not a second.
+        self.reviews_without_id = {
+            (r[0], r[1])
+            for r in c.execute(
+                "SELECT title_id, original FROM reviews WHERE import_key IS NULL"
+                f" OR import_key LIKE '{MADE_UP_VIEWING_KEY}%'"
+            )
         }
 
     # ---- things
@@ -260,6 +273,10 @@ class Importer(TitleResolver):
             self.count("reviews", "unchanged")
             return
         old = self.review_keys.get(key)
+        if old is None and (tid, original) in self.reviews_without_id:
+            self.reviews_without_id.discard((tid, original))
+            self.count("reviews", "unchanged")
+            return
         text = readable(original)
         if old is not None:
             if old[1] == original:

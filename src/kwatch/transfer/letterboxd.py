@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from kwatch.errors import InvalidInput
 from kwatch.textnorm import slugify
+from kwatch.transfer.engine import MADE_UP_VIEWING_KEY
 from kwatch.transfer.fields import (
     Getter,
     getter,
@@ -413,7 +414,7 @@ def _lb_import_format(imp: Importer, f: PlannedFile, get: Getter) -> None:
         n = imp.nth(f.kind, tid, watched)
         imp.viewing(
             tid,
-            f"letterboxd-csv:{tid}:{watched}:{n}",
+            f"{MADE_UP_VIEWING_KEY}{tid}:{watched}:{n}",
             watched,
             rating,
             rewatch,
