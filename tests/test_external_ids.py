@@ -192,3 +192,21 @@ def test_an_imdb_import_matches_by_const_whatever_the_title(run, with_ids, tmp_p
     assert report.json()["matched"] == 1 and report.json()["counts"]["titles"]["added"] == 0
     entry = run("show", "oldboy-2003", "--json").json()["entry"]
     assert entry["rating"] == 4.0
+
+
+def test_an_imported_titles_own_ids_find_it(run, tmp_path):
+    # A film the catalogue does not know, imported from IMDb: its IMDb id is kept and finds it.
+    ratings = tmp_path / "ratings.csv"
+    ratings.write_text(
+        "Const,Your Rating,Date Rated,Title,URL,Title Type,IMDb Rating,Runtime (mins),Year,"
+        "Genres,Num Votes,Release Date,Directors\n"
+        "tt9000001,8,2024-02-02,A Film Nobody Catalogued,,Movie,7,95,2023,Drama,1,,Someone\n",
+        encoding="utf-8",
+    )
+    assert run("import", "imdb", str(ratings)).exit_code == 0
+    shown = run("show", "tt9000001", "--json")
+    assert shown.exit_code == 0, shown.stderr
+    assert shown.json()["title"] == "A Film Nobody Catalogued"
+    by_link = run("rate", "https://www.imdb.com/title/tt9000001/", "4", "--json")
+    assert by_link.exit_code == 0, by_link.stderr
+    assert run("show", "tt9000002").exit_code == 1  # another id is still not found

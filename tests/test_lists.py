@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import db_snapshot
 
 WATCHED = "Date,Name,Year,Letterboxd URI\n"
@@ -67,7 +69,8 @@ def test_lists_as_tags_or_skipped(run, tmp_path):
     assert bad.exit_code != 0 and bad.stdout == "" and "--lists" in bad.stderr
 
 
-def test_only_catalogue_keeps_a_library_korean(run, tmp_path):
+@pytest.mark.parametrize("choice", [["--only", "catalogue"], ["--korean"]])
+def test_only_catalogue_keeps_a_library_korean(run, tmp_path, choice):
     folder = tmp_path / "e"
     folder.mkdir()
     (folder / "watched.csv").write_text(
@@ -75,10 +78,12 @@ def test_only_catalogue_keeps_a_library_korean(run, tmp_path):
         "2020-02-03,Soylent Green,1973,https://boxd.it/sg\n",
         encoding="utf-8",
     )
-    report = run("import", "letterboxd", str(folder), "--only", "catalogue", "--json").json()
+    report = run("import", "letterboxd", str(folder), *choice, "--json").json()
     assert [e["id"] for e in run("list", "--json").json()] == ["parasite-2019"]
     assert report["summary"]["not_in_catalogue"] == 1
     assert report["counts"]["titles"]["added"] == 0
+    clash = run("import", "letterboxd", str(folder), "--korean", "--only", "everything")
+    assert clash.exit_code == 2 and "--korean is --only catalogue" in clash.stderr
 
 
 def test_the_dry_run_reports_what_titles_become_and_changes_nothing(run, tmp_path, db_path):

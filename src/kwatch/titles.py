@@ -456,11 +456,19 @@ def find_candidates(conn: sqlite3.Connection, query: str) -> list[str]:
     return ids
 
 
+# An imported title keeps its source's ids (source_ids); there a Letterboxd film slug is
+# "letterboxd-slug", as "letterboxd" holds the export's own URIs (boxd.it/...).
+_SOURCE_SCHEME = {"letterboxd": "letterboxd-slug"}
+
+
 def titles_with_id(conn: sqlite3.Connection, scheme: str, value: str) -> list[str]:
-    """Ids of the titles that carry this external id (normally one)."""
+    """Ids of the titles that carry this external id (normally one): the catalogue's ids, and
+    the ids an import kept for the user's own titles."""
     rows = conn.execute(
-        "SELECT title_id FROM title_ids WHERE scheme = ? AND value = ? ORDER BY title_id",
-        (scheme, value),
+        "SELECT title_id FROM title_ids WHERE scheme = ? AND value = ?"
+        " UNION SELECT title_id FROM source_ids WHERE scheme = ? AND value = ?"
+        " ORDER BY title_id",
+        (scheme, value, _SOURCE_SCHEME.get(scheme, scheme), value),
     )
     return [r[0] for r in rows]
 

@@ -42,6 +42,13 @@ OnlyOpt = Annotated[
         autocompletion=complete_only,
     ),
 ]
+KoreanFlag = Annotated[
+    bool,
+    typer.Option(
+        "--korean",
+        help="The same as --only catalogue: only titles of the catalogue or its open-data layer.",
+    ),
+]
 REJECTED_SHOWN = 20
 EXPORT_FORMAT_CHOICES = ("json", "letterboxd", "csv")
 
@@ -108,9 +115,15 @@ PathArg = Annotated[
 ]
 
 
-def _options(lists: str, only: str | None):  # -> ImportOptions
+def _options(lists: str, only: str | None, korean: bool = False):  # -> ImportOptions
+    from kwatch.errors import InvalidInput
     from kwatch.transfer.engine import LIST_MODES, ONLY_CHOICES, ImportOptions
     from kwatch.values import parse_choice
+
+    if korean:
+        if only not in (None, "catalogue"):
+            raise InvalidInput(f"--korean is --only catalogue; it does not go with --only {only}.")
+        only = "catalogue"
 
     return ImportOptions(
         lists=parse_choice(lists, LIST_MODES, "--lists"),
@@ -142,6 +155,7 @@ def import_letterboxd(
     dry_run: DryRunOpt = False,
     lists: ListsOpt = "lists",
     only: OnlyOpt = None,
+    korean: KoreanFlag = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Import a Letterboxd export: diary, ratings, reviews, watchlist, tags and lists.
@@ -152,7 +166,7 @@ def import_letterboxd(
     """
     from kwatch.transfer.letterboxd import prepare_letterboxd
 
-    options = _options(lists, only)
+    options = _options(lists, only, korean)
     plan = prepare_letterboxd(path)  # checks every file before the database is opened
     _show_report(_run(ctx, plan, options, dry_run), as_json)
 
@@ -170,6 +184,7 @@ def import_imdb(
     ],
     dry_run: DryRunOpt = False,
     only: OnlyOpt = None,
+    korean: KoreanFlag = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Import IMDb ratings and watchlist CSVs (old and 2024 headers).
@@ -179,7 +194,7 @@ def import_imdb(
     """
     from kwatch.transfer.imdb import prepare_imdb
 
-    options = _options("lists", only)
+    options = _options("lists", only, korean)
     plan = prepare_imdb(paths)
     _show_report(_run(ctx, plan, options, dry_run), as_json)
 
