@@ -200,3 +200,21 @@ def test_list_export_output_follows_the_one_writer(run, tmp_path):
     refused = run("lists", "export", "friday-films", "-o", str(fifo))
     assert refused.exit_code == 1 and "not a regular file" in refused.stderr
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+def test_a_letterboxd_lists_html_reads_as_text_and_goes_back_out_as_written(run, tmp_path):
+    folder = export(tmp_path)
+    html = LIST.replace(
+        "Every winner", '"<b>Every</b> winner, <a href=""https://example.org/p"">listed</a>"'
+    ).replace("The best one", "The&nbsp;best <i>one</i>")
+    (folder / "lists" / "palme-dor.csv").write_text(html, encoding="utf-8")
+    assert run("import", "letterboxd", str(folder)).exit_code == 0
+    shown = run("lists", "show", "Palme d'Or")
+    text = shown.stdout + shown.stderr
+    assert "Every winner, listed (https://example.org/p)" in text
+    assert "The\xa0best one" in text or "The best one" in text
+    assert "<b>" not in text and "&nbsp;" not in text and "<i>" not in text
+    # Kept as Letterboxd wrote it: the JSON and the list's export carry the original.
+    assert "<b>Every</b>" in run("lists", "show", "Palme d'Or", "--json").json()["description"]
+    run("lists", "export", "Palme d'Or", "-o", str(tmp_path / "out.csv"))
+    assert "<b>Every</b>" in (tmp_path / "out.csv").read_text(encoding="utf-8")

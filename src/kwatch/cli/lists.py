@@ -30,17 +30,30 @@ ListArg = Annotated[
 ]
 
 
+def _readable(text: str) -> str:
+    from kwatch.transfer.html_text import readable
+
+    return readable(text) if "<" in text or "&" in text else text
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
 def _show(found: UserList, as_json: bool, done: str | None = None) -> None:
     if as_json:
         output.emit_json(found.to_dict())
         return
     if done:
         output.message(done)
-    caption = found.description
+    # Letterboxd writes a list's description and notes in a little HTML; they are kept as it
+    # wrote them (they go back out so), and read here as text.
+    readable = _readable if (found.source or "").startswith("letterboxd:") else _as_is
+    caption = readable(found.description) if found.description else None
     output.table(
         ["#" if found.ranked else "", "Title", "Year", "Note", "Id"],
         [
-            (i.position, i.title.title, i.title.year or "", i.note or "", i.title.id)
+            (i.position, i.title.title, i.title.year or "", readable(i.note or ""), i.title.id)
             for i in found.items
         ],
         title=f"{found.name} [{found.id}]",
