@@ -146,12 +146,15 @@ def test_a_cell_protected_from_spreadsheets_reads_back_as_it_was(run, tmp_path, 
         encoding="utf-8",
     )
     run("import", "letterboxd", str(folder))
+    # A title that itself starts with an apostrophe before a "-" keeps it too.
+    assert run("add", "--custom", "--year", "2022", "--", "'-Quoted").exit_code == 0
     run("export", "--format", "letterboxd", "-o", str(tmp_path / "one"))
-    assert {r["Title"] for r in rows_of(tmp_path / "one")} == {"'-Minus Film", "'=Sum"}
+    written = {r["Title"] for r in rows_of(tmp_path / "one")}
+    assert written == {"'-Minus Film", "'=Sum", "''-Quoted"}
     monkeypatch.setenv("KWATCH_DB", str(tmp_path / "second.db"))
     run("import", "letterboxd", str(tmp_path / "one"))
     titles = {t["title"] for t in run("list", "--json").json()}
-    assert titles == {"-Minus Film", "=Sum"}
+    assert titles == {"-Minus Film", "=Sum", "'-Quoted"}
 
 
 def test_json_export_merges_into_a_library_without_adding_twice(run, tmp_path):

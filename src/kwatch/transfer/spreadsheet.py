@@ -33,15 +33,17 @@ FORMULA_STARTS = (
 
 
 def safe_cell(value: object) -> str:
-    """The cell as text, with a leading ' if a spreadsheet would otherwise run it as a formula."""
+    """The cell as text, with a leading ' if a spreadsheet would otherwise run it as a formula;
+    a value that already looks protected ('-x) gets one more, so that unprotected gives it back."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text.lstrip("'").startswith(FORMULA_STARTS) else text
 
 
 def unprotected(text: str) -> str:
     """safe_cell undone: a cell kwatch wrote as '-Minus Film reads back as -Minus Film, so an
     export imports again unchanged. Only an apostrophe before a formula start is taken off."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+    protected = text.startswith("'") and text.lstrip("'").startswith(FORMULA_STARTS)
+    return text[1:] if protected else text
 
 
 def star_text(half_stars: int | None) -> str:
