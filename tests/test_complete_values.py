@@ -130,3 +130,27 @@ def test_list_names_complete_by_id_or_name_in_any_case(indexed, run):
     root = SimpleNamespace(command=typer.main.get_command(app))
     ctx = SimpleNamespace(find_root=lambda: root, params={"words": ["import"]})
     assert "letterboxd" in complete_help_words(ctx, "")
+
+
+def test_without_a_library_titles_complete_by_any_word_of_their_id(monkeypatch, tmp_path):
+    # A new user has no database yet: the bundled ids, by their start or any word of them.
+    from kwatch.quick_complete import complete_title
+
+    monkeypatch.setenv("KWATCH_DB", str(tmp_path / "none-yet.db"))
+    assert "my-mister-2018" in [v for v, _ in complete_title("mister")]
+    assert "bleak-night-2011" in [v for v, _ in complete_title("BLEA")]
+
+
+def test_lists_show_and_merge_complete_their_arguments():
+    import typer.main
+
+    from kwatch.cli import app
+
+    root = typer.main.get_command(app)
+    ctx = typer.Context(root, info_name="kwatch")
+    merge = root.commands["merge"]
+    for param in (p for p in merge.params if p.param_type_name == "argument"):
+        assert "bleak-night-2011" in [c.value for c in param.shell_complete(ctx, "bleak")]
+    show = root.commands["lists"].commands["show"]
+    (name,) = [p for p in show.params if p.param_type_name == "argument"]
+    assert getattr(name, "_custom_shell_complete", None) is not None  # list names

@@ -41,7 +41,9 @@ def test_upcoming_never_suggests_a_command_that_drops_the_type(run):
 def test_an_emptied_pick_names_the_filter_as_typed(run):
     result = run("pick", "--year", "1800")
     assert result.exit_code == 1
-    assert "passes --year until 1800" in result.stderr and "after until" not in result.stderr
+    assert "passes year <= 1800" in result.stderr and "after until" not in result.stderr
+    decade = run("pick", "--decade", "1800s")  # named as what it is, not as a --year
+    assert "passes year <= 1809" in decade.stderr and "--year" not in decade.stderr
     typo = run("pick", "--kind", "flim")
     assert typo.exit_code == 2 and "film, tv-series, any" in typo.stderr
 

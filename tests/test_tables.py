@@ -112,3 +112,13 @@ def test_themes_are_never_split_mid_word(terminal_env):
     for part in cells:
         if part and not part.startswith("+"):
             assert part in themes, f"{part!r} is a piece of a theme"
+
+
+def test_a_long_id_leaves_room_for_a_shortened_title(terminal_env):
+    # along-with-the-gods-the-last-49-days-2018 is 41 characters: at 80 columns the title
+    # gives way (ellipsised) rather than go, and year and status stay.
+    lines = on_terminal(["list"], 80, terminal_env)
+    header = next(line for line in lines if "Id" in line)
+    assert all(name in header for name in ("Title", "Year", "Status")), "\n".join(lines)
+    assert any("along-with-the-gods-the-last-49-days-2018" in line for line in lines)
+    assert any("…" in line for line in lines)  # a title cut short, not dropped

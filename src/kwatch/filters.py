@@ -128,9 +128,9 @@ class Filters(NamedTuple):
                 )
             )
         if self.year_from is not None:
-            out.append((f"--year from {self.year_from}", "t.year >= ?", [self.year_from]))
+            out.append((f"year >= {self.year_from}", "t.year >= ?", [self.year_from]))
         if self.year_to is not None:
-            out.append((f"--year until {self.year_to}", "t.year <= ?", [self.year_to]))
+            out.append((f"year <= {self.year_to}", "t.year <= ?", [self.year_to]))
         if self.director:
             out.append(
                 (

@@ -286,6 +286,7 @@ DROP_FIRST = (
 LISTS = ("Themes", "Tags", "Directed by")
 _SMALL = 10  # a column this narrow keeps its full width
 _MIN_FLEX = {"Title": 16}  # the least a flexible column is given; others 10
+_LEAST_TITLE = 8  # ... and a title beside an id too long for that
 
 
 def _layout(columns: list[str], rows: list[list[str]], width: int) -> dict[int, tuple[int, bool]]:
@@ -294,15 +295,21 @@ def _layout(columns: list[str], rows: list[list[str]], width: int) -> dict[int, 
     first, until the rest fit."""
     longest = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
     keep = list(range(len(columns)))
+    squeezed = False  # past the usual drop order, a title may be as narrow as _LEAST_TITLE
     while True:
         fixed = [i for i in keep if columns[i] in NO_WRAP or longest[i] <= _SMALL]
         flex = [i for i in keep if i not in fixed]
         room = width - 1 - 3 * len(keep) - sum(longest[i] for i in fixed)
-        least = sum(min(_MIN_FLEX.get(columns[i], 10), longest[i]) for i in flex)
+        minimum = {**_MIN_FLEX, "Title": _LEAST_TITLE} if squeezed else _MIN_FLEX
+        least = sum(min(minimum.get(columns[i], 10), longest[i]) for i in flex)
         droppable = [n for n in DROP_FIRST if any(columns[i] == n for i in keep)]
         if not droppable and len(keep) > 1:
             # Past the usual order (a long id on a narrow terminal): any other column, left
-            # to right, then the title; the ids stay, whole.
+            # to right, then the title (ellipsised down to a few letters first); the ids stay,
+            # whole.
+            if not squeezed:
+                squeezed = True
+                continue
             droppable = [columns[i] for i in keep if columns[i] not in (*NO_WRAP, "Title")]
             droppable = droppable or [columns[i] for i in keep if columns[i] == "Title"]
         if room >= least or not droppable:

@@ -27,6 +27,7 @@ TITLE_FIRST: frozenset[tuple[str, ...]] = frozenset(
     {
         ("add",),
         ("edit",),
+        ("merge",),
         ("rate",),
         ("release",),
         ("remove",),
@@ -91,7 +92,12 @@ def complete_title(incomplete: str, database: str | None = None) -> list[tuple[s
     if conn is None:
         from kwatch.catalogue_files import bundled_title_files
 
-        return [(p.stem, "") for p in bundled_title_files() if p.stem.startswith(key)]
+        # No library yet: the bundled ids, by their start or by any word of them (`mister`).
+        return [
+            (p.stem, "")
+            for p in bundled_title_files()
+            if p.stem.startswith(key) or any(w.startswith(key) for w in p.stem.split("-"))
+        ]
     with conn:
         if not incomplete:
             rows = conn.execute("SELECT id, title, year FROM titles ORDER BY id").fetchall()

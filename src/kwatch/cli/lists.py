@@ -66,7 +66,10 @@ def _show(found: UserList, as_json: bool, done: str | None = None) -> None:
 def show(
     ctx: typer.Context,
     name: Annotated[
-        str | None, typer.Argument(help="A list's id or name; none: all your lists.")
+        str | None,
+        typer.Argument(
+            help="A list's id or name; none: all your lists.", autocompletion=complete_list_name
+        ),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:

@@ -8,6 +8,7 @@ import typer
 
 from kwatch import output
 from kwatch.cli.common import JsonFlag, handle_errors, resolve_title, state
+from kwatch.cli.complete import complete_title
 from kwatch.cli.library import TitleArg
 from kwatch.cli.records import UNDO_HINT
 from kwatch.cli.root import app
@@ -71,9 +72,19 @@ def edit(
 @handle_errors
 def merge(
     ctx: typer.Context,
-    keep: Annotated[str, typer.Argument(help="The title that stays.", show_default=False)],
+    keep: Annotated[
+        str,
+        typer.Argument(
+            help="The title that stays.", show_default=False, autocompletion=complete_title
+        ),
+    ],
     other: Annotated[
-        str, typer.Argument(help="Your own title, the same film: it goes.", show_default=False)
+        str,
+        typer.Argument(
+            help="Your own title, the same film: it goes.",
+            show_default=False,
+            autocompletion=complete_title,
+        ),
     ],
     as_json: JsonFlag = False,
 ) -> None:
