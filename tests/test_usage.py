@@ -68,6 +68,26 @@ def test_words_of_an_unquoted_title_get_a_quoting_hint(run, args, hint):
     assert hint in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        # The words after the title went to an argument that takes several (tags), or to the
+        # title of a command whose title is not its first argument.
+        (["tag", "add", "Bleak", "Night", "friday"], 'kwatch tag add "Bleak Night" friday'),
+        (["merge", "Bleak", "Night"], 'kwatch merge "Bleak Night"'),
+        (["lists", "add", "fri", "Bleak", "Night"], 'kwatch lists add fri "Bleak Night"'),
+    ],
+)
+def test_a_title_cut_at_its_first_word_gets_a_quoting_hint(run, db_path, args, hint):
+    assert run("add", "Bleak Night").exit_code == 0
+    assert run("lists", "create", "fri").exit_code == 0
+    before = db_snapshot(db_path)
+    result = run(*args)
+    assert result.exit_code in (1, 2)
+    assert hint in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert db_snapshot(db_path) == before
+
+
 def test_the_real_program_in_a_pipe_has_no_box_and_help_exits_0(tmp_path):
     env = {**os.environ, "KWATCH_DB": str(tmp_path / "k.db"), "COLUMNS": "80"}
     bad = subprocess.run(

@@ -122,10 +122,46 @@ def clock_today():
 
 
 def resolve_title(ctx: typer.Context, query: str):
-    """The one title `query` names, in this invocation's database."""
+    """The one title `query` names, in this invocation's database. When it names none but the
+    words typed after it would complete a title (`tag add Bleak Night friday`), the error
+    says how to quote it."""
+    from kwatch.errors import Ambiguous, NotFound
     from kwatch.titles import resolve
 
-    return resolve(state(ctx).conn(), query)
+    conn = state(ctx).conn()
+    try:
+        return resolve(conn, query)
+    except NotFound as exc:
+        words = _words_after(ctx, query)
+        for k in range(1, len(words) + 1):
+            name = " ".join([query, *words[:k]])
+            try:
+                resolve(conn, name)
+            except NotFound:
+                continue
+            except Ambiguous:
+                pass
+            rest = " ".join(words[k:])
+            hint = f'{ctx.command_path} "{name}"' + (f" {rest}" if rest else "")
+            raise NotFound(
+                f"{query!r} names no title, but {name!r} does. A title with spaces needs "
+                f"quotes: {hint}",
+                details=exc.details,
+            ) from None
+        raise
+
+
+def _words_after(ctx: typer.Context, query: str) -> list[str]:
+    """The words of the arguments typed after the one holding `query`, in order."""
+    arguments = [p for p in ctx.command.params if p.param_type_name == "argument"]
+    words: list[str] = []
+    seen = False
+    for argument in arguments:
+        value = ctx.params.get(argument.name or "")
+        if seen and value is not None:
+            words += [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+        seen = seen or value == query
+    return words
 
 
 def limit_option(for_people: int) -> Any:

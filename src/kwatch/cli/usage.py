@@ -50,17 +50,17 @@ def _quoted_title(ctx: Any, extra: list[str]) -> str | None:
     quoted: `rate Bleak Night 4` is `rate "Bleak Night" 4`, since the arguments after the title
     take the last words. None when the command's arguments do not allow such a reading."""
     arguments = [p for p in ctx.command.params if p.param_type_name == "argument"]
-    if not arguments or arguments[0].name not in _TITLE_PARAMS:
-        return None
-    if any(a.nargs != 1 for a in arguments):
+    at = next((n for n, a in enumerate(arguments) if a.name in _TITLE_PARAMS), None)
+    if at is None or any(a.nargs != 1 for a in arguments):
         return None
     given = [ctx.params.get(a.name) for a in arguments]
     if not all(isinstance(v, str) for v in given):
         return None
     typed = [*given, *extra]
-    cut = len(typed) - (len(arguments) - 1)
-    title = " ".join(typed[:cut]).replace('"', '\\"')
-    return " ".join([f'"{title}"', *typed[cut:]])
+    # The arguments before the title take the first words, those after it the last ones.
+    end = len(typed) - (len(arguments) - 1 - at)
+    title = " ".join(typed[at:end]).replace('"', '\\"')
+    return " ".join([*typed[:at], f'"{title}"', *typed[end:]])
 
 
 def _fail(message: str, *, as_json: bool, code: str, exit_code: int) -> None:
