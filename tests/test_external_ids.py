@@ -47,6 +47,7 @@ def with_ids(isolated_env):
     ("text", "expected"),
     [
         ("tt0364569", ("imdb", "tt0364569")),
+        ("TT0364569", ("imdb", "tt0364569")),  # typed in capitals
         ("https://www.imdb.com/title/tt0364569/", ("imdb", "tt0364569")),
         ("https://m.imdb.com/title/tt0364569/?ref_=nv_sr_1", ("imdb", "tt0364569")),
         ("imdb.com/title/tt0364569/reference", ("imdb", "tt0364569")),

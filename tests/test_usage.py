@@ -60,6 +60,9 @@ def test_a_usage_error_changes_nothing(run, db_path):
         (["status", "My", "Mister", "watching"], 'kwatch status "My Mister" watching'),
         (["rate", "Save", "the", "Green", "Planet!", "4"], 'rate "Save the Green Planet!" 4'),
         (["search", "han", "gong", "ju"], 'kwatch search "han gong ju"'),
+        # The title's next word was taken for a number: it was not one.
+        (["note", "edit", "Bleak", "Night", "1", "hi"], 'kwatch note edit "Bleak Night" ...'),
+        (["viewing", "delete", "Bleak", "Night", "1"], 'kwatch viewing delete "Bleak Night" ...'),
     ],
 )
 def test_words_of_an_unquoted_title_get_a_quoting_hint(run, args, hint):

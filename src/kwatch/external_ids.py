@@ -33,6 +33,8 @@ def parse_reference(text: str) -> Reference | None:
     """The external id `text` names, None if it is not one; InvalidInput if it is a link that
     cannot be resolved offline (boxd.it short links) or a malformed one of a known site."""
     value = text.strip()
+    if value[:2] in ("TT", "Tt", "tT") and _IMDB.match("tt" + value[2:]):
+        value = "tt" + value[2:]  # TT0364569 as typed in capitals: IMDb's ids are lower case
     if _IMDB.match(value):
         return Reference("imdb", value)
     if _QID.match(value):

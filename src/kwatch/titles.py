@@ -497,7 +497,7 @@ def resolve(conn: sqlite3.Connection, query: str) -> Title:
         raise InvalidInput("the title is empty; give a title, a Korean title or an id.")
     reference = None
     text = query.strip()
-    if text[:2] == "tt" or text[:1] in "Qq" or "/" in text or "." in text:
+    if text[:2].lower() == "tt" or text[:1] in "Qq" or "/" in text or "." in text:
         # Only what could be an id or a link pays for the patterns that read one.
         from kwatch.external_ids import parse_reference
 

@@ -37,12 +37,26 @@ def usage_message(exc: click_exceptions.UsageError) -> str:
     if ctx is None:
         return text
     extra = _EXTRA.match(text)
-    hint = _quoted_title(ctx, extra.group(1).split()) if extra else None
+    hint = _quoted_title(ctx, extra.group(1).split()) if extra else _title_then_word(exc, ctx)
     if hint:
-        return f"{text}. A title with spaces needs quotes: {ctx.command_path} {hint}"
+        return f"{text.rstrip('.')}. A title with spaces needs quotes: {ctx.command_path} {hint}"
     if text.endswith("?") or "Possible options" in text or "Did you mean" in text:
         return f"{text} ({ctx.command_path} --help lists them)"
     return f"{text.rstrip('.')}. See: {ctx.command_path} --help"
+
+
+def _title_then_word(exc: click_exceptions.UsageError, ctx: Any) -> str | None:
+    """`note edit Bleak Night 1`: the title took "Bleak" and the number "Night", which is not
+    one. The word that was no number is the title's next word: say how to quote them."""
+    param = getattr(exc, "param", None)
+    title = next((ctx.params.get(p) for p in _TITLE_PARAMS if ctx.params.get(p)), None)
+    words = [str(w) for w in (ctx.args or [])]
+    value = re.search(r"'([^']+)' is not a valid", exc.format_message())
+    if param is None or param.name in _TITLE_PARAMS or not isinstance(title, str) or not value:
+        return None
+    if param.param_type_name != "argument" or not value.group(1).isalpha():
+        return None
+    return " ".join([f'"{title} {value.group(1)}"', *words, "..."])
 
 
 def _quoted_title(ctx: Any, extra: list[str]) -> str | None:
