@@ -50,18 +50,17 @@ TITLE_FIRST: frozenset[tuple[str, ...]] = frozenset(
 _SHELLS = ("bash", "zsh", "fish")
 
 
-def _connect(database: str | None = None) -> sqlite3.Connection | None:
-    """The database read-only: --db's value where the command line gives one, else KWATCH_DB
-    or the per-user default; None when there is none yet."""
-    from kwatch.entry import sqlite_uri
+def open_library(database: str | None = None) -> sqlite3.Connection | None:
+    """The library read-only: --db's value where the command line gives one, else KWATCH_DB
+    or the per-user default; None when there is none yet (or it holds no titles table)."""
+    from kwatch.entry import connect_read_only
     from kwatch.paths import database_file
 
     path = database_file(database)
     if not os.path.exists(path):
         return None
     try:
-        # A folder named "a#b" or "x?y" stays part of the path (see sqlite_uri).
-        conn = sqlite3.connect(sqlite_uri(path), uri=True, timeout=1)
+        conn = connect_read_only(path)
         conn.execute("SELECT 1 FROM titles LIMIT 1")
         return conn
     except sqlite3.Error:
@@ -87,7 +86,7 @@ def complete_title(incomplete: str, database: str | None = None) -> list[tuple[s
     typed, where the shell can insert it (one word; zsh and fish quote names with spaces);
     otherwise the id. An empty word offers every id. `database`: the command line's --db.
     """
-    conn = _connect(database)
+    conn = open_library(database)
     key = incomplete.casefold()
     if conn is None:
         from kwatch.catalogue_files import bundled_title_files
@@ -127,9 +126,6 @@ def complete_title(incomplete: str, database: str | None = None) -> list[tuple[s
             out.append((title_id, label))
     return list(dict.fromkeys(out))[:200]
 
-
-# Does its own matching (any case, any word): kwatch.cli passes its values on unfiltered.
-complete_title.matches_itself = True  # type: ignore[attr-defined]
 
 
 def _label(title: str, year: int | None) -> str:

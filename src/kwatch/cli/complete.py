@@ -129,9 +129,9 @@ def complete_list_name(ctx, incomplete: str) -> list[tuple[str, str]]:
     every shell can insert, with the name as its description."""
     import sqlite3
 
-    from kwatch.quick_complete import _connect
+    from kwatch.quick_complete import open_library
 
-    conn = _connect(_database(ctx))
+    conn = open_library(_database(ctx))
     if conn is None:
         return []
     key = incomplete.casefold()
