@@ -48,23 +48,30 @@ def _remind_options(args: list[str]) -> bool:
     return True
 
 
+def leading_db(argv: list[str]) -> tuple[str | None, list[str]] | None:
+    """(--db's value or None, the words after it) for argv's leading --db options; None when
+    one is empty or has no value, which the full CLI explains."""
+    args = list(argv)
+    db: str | None = None
+    while args and (args[0] == "--db" or args[0].startswith("--db=")):
+        arg = args.pop(0)
+        if arg == "--db":
+            if not args:
+                return None
+            db = args.pop(0)
+        else:
+            db = arg[len("--db=") :]
+    return None if db == "" else (db, args)
+
+
 def command_args(argv: list[str], command: str) -> tuple[str | None, list[str]] | None:
     """(--db's value or None, the words after `command`) when argv is `[--db X] command ...`;
     None for anything else (another global option or command, an empty --db), which the full
     CLI handles. Shared by the fast paths (this remind, kwatch.sync.quick)."""
-    args = list(argv)
-    db: str | None = None
-    while args and args[0] != command:
-        arg = args.pop(0)
-        if arg == "--db" and args:
-            db = args.pop(0)
-        elif arg.startswith("--db="):
-            db = arg[len("--db=") :]
-        else:
-            return None
-    if not args or db == "":
+    found = leading_db(argv)
+    if found is None or not found[1] or found[1][0] != command:
         return None
-    return db, args[1:]
+    return found[0], found[1][1:]
 
 
 def sqlite_uri(path: str | os.PathLike[str]) -> str:

@@ -212,12 +212,13 @@ def answer(environ: Mapping[str, str]) -> str | None:
         before, incomplete = _typed(environ, shell)
     except ValueError:
         return None  # COMP_CWORD is not a number
-    database = None
-    if before[:1] == ["--db"] and len(before) > 2:
-        database, before = before[1], before[2:]
-    elif before[:1] and before[0].startswith("--db="):
-        database, before = before[0][len("--db=") :], before[1:]
-    if tuple(before) not in TITLE_FIRST or incomplete[:1] in ("-", "=") or database == "":
+    from kwatch.entry import leading_db
+
+    found = leading_db(before)  # `kwatch --db FILE show Blea<Tab>`: FILE's titles
+    if found is None:
+        return None
+    database, before = found
+    if tuple(before) not in TITLE_FIRST or incomplete[:1] in ("-", "="):
         return None
     try:
         return _formatted(shell, complete_title(incomplete, database))
