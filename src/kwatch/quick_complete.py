@@ -127,7 +127,6 @@ def complete_title(incomplete: str, database: str | None = None) -> list[tuple[s
     return list(dict.fromkeys(out))[:200]
 
 
-
 def _label(title: str, year: int | None) -> str:
     return f"{title} ({year})" if year else title
 

@@ -457,8 +457,9 @@ def find_candidates(conn: sqlite3.Connection, query: str) -> list[str]:
 
 
 # An imported title keeps its source's ids (source_ids); there a Letterboxd film slug is
-# "letterboxd-slug", as "letterboxd" holds the export's own URIs (boxd.it/...).
-_SOURCE_SCHEME = {"letterboxd": "letterboxd-slug"}
+# "letterboxd-slug", as "letterboxd" holds the export's own URIs (boxd.it/...). The catalogue's
+# scheme (title_ids) -> the same kind of id in source_ids.
+SOURCE_SCHEMES = {"letterboxd": "letterboxd-slug"}
 
 
 def titles_with_id(conn: sqlite3.Connection, scheme: str, value: str) -> list[str]:
@@ -468,7 +469,7 @@ def titles_with_id(conn: sqlite3.Connection, scheme: str, value: str) -> list[st
         "SELECT title_id FROM title_ids WHERE scheme = ? AND value = ?"
         " UNION SELECT title_id FROM source_ids WHERE scheme = ? AND value = ?"
         " ORDER BY title_id",
-        (scheme, value, _SOURCE_SCHEME.get(scheme, scheme), value),
+        (scheme, value, SOURCE_SCHEMES.get(scheme, scheme), value),
     )
     return [r[0] for r in rows]
 

@@ -63,8 +63,9 @@ def _earliest(a: str | None, b: str | None) -> str | None:
     return b if b and b < a else a
 
 
-# The key a viewing gets from a file that carries no id for it (kwatch's Letterboxd CSV).
-MADE_UP_VIEWING_KEY = "letterboxd-csv:"
+# The start of the key a viewing or review gets from a file that carries no id for it
+# (kwatch's Letterboxd CSV).
+MADE_UP_KEY = "letterboxd-csv:"
 LIST_MODES = ("lists", "tags", "skip")
 ONLY_CHOICES = ("catalogue",)
 
@@ -125,7 +126,7 @@ class Importer(TitleResolver):
         self.keyless: dict[tuple[str, str], list[int]] = {}
         for vid, tid, day in c.execute(
             "SELECT id, title_id, date FROM viewings WHERE import_key IS NULL"
-            f" OR import_key LIKE '{MADE_UP_VIEWING_KEY}%' ORDER BY id"
+            f" OR import_key LIKE '{MADE_UP_KEY}%' ORDER BY id"
         ):
             self.keyless.setdefault((tid, day), []).append(vid)
         self.note_keys = {
@@ -151,7 +152,7 @@ class Importer(TitleResolver):
             (r[0], r[1])
             for r in c.execute(
                 "SELECT title_id, original FROM reviews WHERE import_key IS NULL"
-                f" OR import_key LIKE '{MADE_UP_VIEWING_KEY}%'"
+                f" OR import_key LIKE '{MADE_UP_KEY}%'"
             )
         }
 

@@ -8,7 +8,7 @@ import sqlite3
 
 from kwatch.models import Title
 from kwatch.textnorm import name_key, slugify
-from kwatch.titles import name_keys
+from kwatch.titles import SOURCE_SCHEMES, name_keys
 from kwatch.transfer.report import NotInCatalogue, RowError
 
 # Title names that identify a film for matching (not its id or Hangul initials).
@@ -46,12 +46,12 @@ class TitleResolver:
         tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         sources = ["SELECT scheme, value, title_id FROM source_ids"]
         if "title_ids" in tables:
-            # The catalogue's Letterboxd id is the film's slug (letterboxd.com/film/<slug>/);
-            # an export's "letterboxd" ids are its Letterboxd URIs (boxd.it/...), another
-            # kind of id, which must not make the two look like different films.
+            # The catalogue's ids under the names source_ids gives the same kinds of id: its
+            # Letterboxd id is the film's slug, where an export's "letterboxd" ids are its
+            # URIs (boxd.it/...), which must not make the two look like different films.
+            renamed = " ".join(f"WHEN '{a}' THEN '{b}'" for a, b in SOURCE_SCHEMES.items())
             sources.append(
-                "SELECT CASE scheme WHEN 'letterboxd' THEN 'letterboxd-slug' ELSE scheme END,"
-                " value, title_id FROM title_ids"
+                f"SELECT CASE scheme {renamed} ELSE scheme END, value, title_id FROM title_ids"
             )
         # The user's own rows: a catalogue id that a row also carries is still written to
         # source_ids, since it is what the user's source said (and goes back out with it).

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from kwatch.errors import InvalidInput
 from kwatch.textnorm import slugify
-from kwatch.transfer.engine import MADE_UP_VIEWING_KEY
+from kwatch.transfer.engine import MADE_UP_KEY
 from kwatch.transfer.fields import (
     Getter,
     getter,
@@ -414,7 +414,7 @@ def _lb_import_format(imp: Importer, f: PlannedFile, get: Getter) -> None:
         n = imp.nth(f.kind, tid, watched)
         imp.viewing(
             tid,
-            f"{MADE_UP_VIEWING_KEY}{tid}:{watched}:{n}",
+            f"{MADE_UP_KEY}{tid}:{watched}:{n}",
             watched,
             rating,
             rewatch,
@@ -424,7 +424,7 @@ def _lb_import_format(imp: Importer, f: PlannedFile, get: Getter) -> None:
     review = get("review")
     if review:
         when = watched or imp.today.isoformat()
-        key = f"letterboxd-csv:review:{tid}:{when}:{imp.nth('review', tid, when)}"
+        key = f"{MADE_UP_KEY}review:{tid}:{when}:{imp.nth('review', tid, when)}"
         imp.review(tid, key, review, when, same_text=True)
     imp.touch(
         tid,
