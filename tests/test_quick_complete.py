@@ -165,3 +165,20 @@ def test_a_db_on_the_command_line_is_the_one_completed_from(library, tmp_path):
     assert answer(typer_path) is None  # a list's title: Typer answers
     assert _run(_ENTRY_PATH, typer_path) == (0, "zebra-crossing-2021\n")
     assert _run(_ENTRY_PATH, {**env, **_bash("kwatch show zebr")}) == (0, "\n")
+
+
+def test_a_word_that_is_not_utf8_completes_nothing_without_a_traceback(library):
+    from kwatch.quick_complete import complete_title
+
+    assert complete_title("\udcff\udcfe") == []  # as os.environ holds undecodable bytes
+    for shell_vars in (
+        [b"_KWATCH_COMPLETE=complete_bash", b"COMP_WORDS=kwatch show \xff\xfe", b"COMP_CWORD=2"],
+        [b"_KWATCH_COMPLETE=complete_zsh", b"_TYPER_COMPLETE_ARGS=kwatch lists add x \xff"],
+    ):
+        env = [f"{k}={v}".encode() for k, v in library.items()]
+        done = subprocess.run(
+            ["env", "-i", *env, *shell_vars, sys.executable, "-c", _ENTRY_PATH],
+            capture_output=True,
+            timeout=60,
+        )
+        assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr

@@ -86,6 +86,11 @@ def complete_title(incomplete: str, database: str | None = None) -> list[tuple[s
     typed, where the shell can insert it (one word; zsh and fish quote names with spaces);
     otherwise the id. An empty word offers every id. `database`: the command line's --db.
     """
+    if not incomplete.isascii():
+        try:
+            incomplete.encode("utf-8")
+        except UnicodeEncodeError:
+            return []  # bytes that are not UTF-8 (a broken terminal) match no title
     conn = open_library(database)
     key = incomplete.casefold()
     if conn is None:
